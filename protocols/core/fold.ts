@@ -1,0 +1,158 @@
+/**
+ * Folds frames through the dissectors the registry picks, one connection at a time. The fold is a pure step
+ * function over an immutable FoldState, so a state can be kept as a checkpoint by reference and resumed later:
+ * state after frame i = fold(frames[0..i]) whether it was reached from the start or from a checkpoint.
+ */
+import type { AnyDissector, ConnInfo, DecodeError, DecodeResult, DissectorEvent, LifecycleMessage } from './dissector.ts';
+import { LIFECYCLE_KINDS, type RawFrame } from './frame.ts';
+import type { CommonModel } from './model.ts';
+import type { Registry } from './registry.ts';
+import { reasonOf } from './codecs/result.ts';
+
+/** What the fold learned about one frame: its protocol, its message type, and whether it decoded. */
+export interface FrameInfo {
+  protocol: string;
+  type: string;
+  ok: boolean;
+  error?: DecodeError;
+}
+
+interface ConnRecord {
+  readonly info: ConnInfo;
+  /** Set once the registry has chosen; fixed for the rest of the connection. */
+  readonly protocol?: string;
+  /** Frames seen before the choice; they are folded, in order, the moment it is made. */
+  readonly pending: readonly RawFrame[];
+}
+
+export interface FoldState {
+  readonly conns: ReadonlyMap<string, ConnRecord>;
+  /** Protocol state by dissector id; absent until the protocol's first connection. */
+  readonly states: Readonly<Record<string, unknown>>;
+}
+
+export interface StepResult {
+  state: FoldState;
+  /** Frames this step settled: the frame itself, or a connection's whole backlog once its protocol is known. */
+  settled: Array<{ seq: number; info: FrameInfo }>;
+}
+
+export const initialFoldState = (): FoldState => ({ conns: new Map(), states: {} });
+
+export class Fold {
+  constructor(readonly registry: Registry) {}
+
+  step(state: FoldState, frame: RawFrame): StepResult {
+    const previous = state.conns.get(frame.conn);
+    const info = mergeConnInfo(previous?.info, frame);
+    if (previous?.protocol !== undefined) {
+      const conns = info === previous.info ? state.conns : withConn(state.conns, frame.conn, { ...previous, info });
+      return this.apply({ conns, states: state.states }, previous.protocol, info, [frame]);
+    }
+    const pending = [...(previous?.pending ?? []), frame];
+    const choice = this.registry.choose(info, pending);
+    if (!choice) {
+      return { state: { conns: withConn(state.conns, frame.conn, { info, pending }), states: state.states }, settled: [] };
+    }
+    const conns = withConn(state.conns, frame.conn, { info, protocol: choice.id, pending: [] });
+    return this.apply({ conns, states: state.states }, choice.id, info, pending);
+  }
+
+  /** End of input: connections still undecided are decided now, heuristics getting their last word. */
+  finish(state: FoldState): StepResult {
+    let current = state;
+    const settled: StepResult['settled'] = [];
+    for (const [id, record] of state.conns) {
+      if (record.protocol !== undefined) continue;
+      const choice = this.registry.choose(record.info, record.pending, true) ?? { id: 'unknown' };
+      const conns = withConn(current.conns, id, { info: record.info, protocol: choice.id, pending: [] });
+      const result = this.apply({ conns, states: current.states }, choice.id, record.info, record.pending);
+      current = result.state;
+      settled.push(...result.settled);
+    }
+    return { state: current, settled };
+  }
+
+  /** Protocol each connection was given (undecided ones are absent). */
+  protocolsOf(state: FoldState): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [id, record] of state.conns) if (record.protocol) out.set(id, record.protocol);
+    return out;
+  }
+
+  models(state: FoldState): Record<string, CommonModel> {
+    const out: Record<string, CommonModel> = {};
+    for (const [id, protocolState] of Object.entries(state.states)) {
+      const dissector = this.registry.get(id);
+      if (!dissector || id === 'unknown') continue;
+      try {
+        out[id] = dissector.model(protocolState);
+      } catch {
+        // A model() bug must not take down every other protocol's view.
+      }
+    }
+    return out;
+  }
+
+  decode(frame: RawFrame, protocol: string, info: ConnInfo): DecodeResult<unknown> | { ok: true; type: string; message: LifecycleMessage; lifecycle: true } {
+    const dissector = this.registry.get(protocol);
+    if (isLifecycle(frame)) {
+      return { ok: true, type: frame.kind, message: { kind: frame.kind as LifecycleMessage['kind'], meta: frame.meta ?? {} }, lifecycle: true };
+    }
+    if (!dissector) return { ok: false, error: { reason: `no dissector "${protocol}"` } };
+    try {
+      return dissector.decode(frame, info);
+    } catch (thrown) {
+      return { ok: false, error: { reason: `dissector ${protocol} threw: ${reasonOf(thrown)}` } };
+    }
+  }
+
+  private apply(state: FoldState, protocol: string, info: ConnInfo, frames: readonly RawFrame[]): StepResult {
+    const dissector = this.registry.get(protocol) as AnyDissector;
+    let protocolState = protocol in state.states ? state.states[protocol] : dissector.init();
+    const settled: StepResult['settled'] = [];
+    for (const frame of frames) {
+      const result = this.decode(frame, protocol, info);
+      if (!result.ok) {
+        settled.push({ seq: frame.seq, info: { protocol, type: 'undecodable', ok: false, error: result.error } });
+        continue;
+      }
+      const event = ('lifecycle' in result
+        ? { lifecycle: true, type: result.type, message: result.message }
+        : { lifecycle: false, type: result.type, message: result.message }) as DissectorEvent<unknown>;
+      try {
+        protocolState = dissector.reduce(protocolState, event, frame, info);
+        settled.push({ seq: frame.seq, info: { protocol, type: result.type, ok: true } });
+      } catch (thrown) {
+        settled.push({
+          seq: frame.seq,
+          info: { protocol, type: result.type, ok: false, error: { reason: `reducer of ${protocol} threw: ${reasonOf(thrown)}` } },
+        });
+      }
+    }
+    return { state: { conns: state.conns, states: { ...state.states, [protocol]: protocolState } }, settled };
+  }
+}
+
+export function isLifecycle(frame: RawFrame): boolean {
+  return LIFECYCLE_KINDS.has(frame.kind) && frame.text === undefined && frame.b64 === undefined && frame.json === undefined;
+}
+
+function withConn(conns: ReadonlyMap<string, ConnRecord>, id: string, record: ConnRecord): ReadonlyMap<string, ConnRecord> {
+  const next = new Map(conns);
+  next.set(id, record);
+  return next;
+}
+
+/** Connection facts accumulate from its frames (an open frame's URL, a channel name); the first value wins. */
+function mergeConnInfo(info: ConnInfo | undefined, frame: RawFrame): ConnInfo {
+  const meta = frame.meta;
+  const base: ConnInfo = info ?? { id: frame.conn, transport: frame.transport };
+  if (!meta) return base;
+  const additions: Partial<ConnInfo> = {};
+  if (base.url === undefined && meta.url !== undefined) additions.url = meta.url;
+  if (base.subprotocol === undefined && meta.subprotocol) additions.subprotocol = meta.subprotocol;
+  if (base.channel === undefined && meta.channel !== undefined) additions.channel = meta.channel;
+  if (base.db === undefined && meta.db !== undefined) additions.db = meta.db;
+  return Object.keys(additions).length ? { ...base, ...additions } : base;
+}

@@ -1,0 +1,102 @@
+/**
+ * Picks a dissector per connection, the way Wireshark does: an exact rule (URL path, subprotocol, channel or
+ * database name) first, then heuristics on the first frames, then `unknown`. A user's "decode as" override wins.
+ */
+import type { AnyDissector, ConnInfo } from './dissector.ts';
+import type { RawFrame } from './frame.ts';
+import { UNKNOWN, unknownDissector } from './unknown.ts';
+
+/** A heuristic guess below this is not trusted; the connection waits for more frames, then falls back to unknown. */
+export const HEURISTIC_THRESHOLD = 0.5;
+/** How many frames of a connection heuristics may look at before giving up. */
+export const HEURISTIC_WINDOW = 8;
+
+export type Choice = { id: string; how: 'override' | 'exact' | 'heuristic' | 'fallback' };
+
+export class Registry {
+  private readonly byId = new Map<string, AnyDissector>();
+  private readonly overrides = new Map<string, string>();
+
+  constructor(dissectors: readonly AnyDissector[] = []) {
+    this.byId.set(UNKNOWN, unknownDissector);
+    for (const dissector of dissectors) this.add(dissector);
+  }
+
+  add(dissector: AnyDissector): this {
+    if (this.byId.has(dissector.id)) throw new Error(`a dissector with id "${dissector.id}" is already registered`);
+    this.byId.set(dissector.id, dissector);
+    return this;
+  }
+
+  get(id: string): AnyDissector | undefined {
+    return this.byId.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  /** "Decode as": fix a connection's protocol whatever the rules say (`undefined` removes the override). */
+  decodeAs(connId: string, dissectorId: string | undefined): void {
+    if (dissectorId === undefined) this.overrides.delete(connId);
+    else if (!this.byId.has(dissectorId)) throw new Error(`no dissector "${dissectorId}" (known: ${this.ids().join(', ')})`);
+    else this.overrides.set(connId, dissectorId);
+  }
+
+  overrideOf(connId: string): string | undefined {
+    return this.overrides.get(connId);
+  }
+
+  /**
+   * The dissector for a connection given the frames seen so far, or undefined while heuristics still want more
+   * frames. `final` forces a decision (end of input, or the window is full).
+   */
+  choose(conn: ConnInfo, firstFrames: readonly RawFrame[], final = false): Choice | undefined {
+    const override = this.overrides.get(conn.id);
+    if (override) return { id: override, how: 'override' };
+    const exact = this.exactMatches(conn);
+    if (exact.length === 1) return { id: (exact[0] as AnyDissector).id, how: 'exact' };
+    const candidates = exact.length > 1 ? exact : [...this.byId.values()];
+    let best: { id: string; score: number } | undefined;
+    for (const dissector of candidates) {
+      if (dissector.id === UNKNOWN) continue;
+      let score = 0;
+      try {
+        score = dissector.match(conn, firstFrames);
+      } catch {
+        score = 0; // A heuristic that throws is a heuristic that does not match.
+      }
+      if (!best || score > best.score) best = { id: dissector.id, score };
+    }
+    if (exact.length > 1 && best) return { id: best.id, how: 'exact' };
+    if (best && best.score >= HEURISTIC_THRESHOLD) return { id: best.id, how: 'heuristic' };
+    if (final || firstFrames.length >= HEURISTIC_WINDOW) return { id: UNKNOWN, how: 'fallback' };
+    return undefined;
+  }
+
+  private exactMatches(conn: ConnInfo): AnyDissector[] {
+    const path = conn.url ? pathOf(conn.url) : undefined;
+    const hits: AnyDissector[] = [];
+    for (const dissector of this.byId.values()) {
+      const rules = dissector.exact;
+      if (!rules) continue;
+      const hit =
+        (path !== undefined && rules.urlPath?.test(path)) ||
+        (conn.subprotocol !== undefined && rules.subprotocols?.includes(conn.subprotocol)) ||
+        (conn.channel !== undefined && rules.channel?.test(conn.channel)) ||
+        (conn.db !== undefined && rules.db?.test(conn.db));
+      if (hit) hits.push(dissector);
+    }
+    return hits;
+  }
+}
+
+/** Pathname plus search of a URL; a relative or malformed URL is used as it is. */
+export function pathOf(url: string): string {
+  try {
+    const parsed = new URL(url, 'http://relative.invalid');
+    return parsed.pathname + parsed.search;
+  } catch {
+    return url;
+  }
+}

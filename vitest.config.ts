@@ -1,0 +1,51 @@
+import preact from '@preact/preset-vite';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+import { CHROMIUM_FLAGS, findChromium } from './scripts/chromium.mjs';
+
+// Two projects: node tests (*.test.ts) and tests in real Chromium (*.browser.test.ts), where IndexedDB, OPFS,
+// SharedWorker and BroadcastChannel are the browser's own.
+export default defineConfig({
+  plugins: [preact()],
+  test: {
+    projects: [
+      {
+        plugins: [preact()],
+        test: {
+          name: 'node',
+          include: ['{protocols,inspector,examples,extension,scripts}/**/*.test.{ts,tsx}'],
+          exclude: ['**/*.browser.test.{ts,tsx}', '**/node_modules/**', '**/*.e2e.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [preact()],
+        test: {
+          name: 'browser',
+          include: ['{protocols,inspector,examples,extension}/**/*.browser.test.{ts,tsx}'],
+          testTimeout: 30_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            instances: [{ browser: 'chromium' }],
+            provider: playwright({ launchOptions: { executablePath: findChromium(), args: CHROMIUM_FLAGS } }),
+          },
+        },
+      },
+      {
+        plugins: [preact()],
+        test: {
+          name: 'e2e',
+          include: ['{protocols,inspector,examples,extension,scripts}/**/*.e2e.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
