@@ -3,11 +3,12 @@
  * function over an immutable FoldState, so a state can be kept as a checkpoint by reference and resumed later:
  * state after frame i = fold(frames[0..i]) whether it was reached from the start or from a checkpoint.
  */
+
+import { reasonOf } from './codecs/result.ts';
 import type { AnyDissector, ConnInfo, DecodeError, DecodeResult, DissectorEvent, LifecycleMessage } from './dissector.ts';
 import { LIFECYCLE_KINDS, type RawFrame } from './frame.ts';
 import type { CommonModel } from './model.ts';
 import type { Registry } from './registry.ts';
-import { reasonOf } from './codecs/result.ts';
 
 /** What the fold learned about one frame: its protocol, its message type, and whether it decoded. */
 export interface FrameInfo {
@@ -94,10 +95,19 @@ export class Fold {
     return out;
   }
 
-  decode(frame: RawFrame, protocol: string, info: ConnInfo): DecodeResult<unknown> | { ok: true; type: string; message: LifecycleMessage; lifecycle: true } {
+  decode(
+    frame: RawFrame,
+    protocol: string,
+    info: ConnInfo,
+  ): DecodeResult<unknown> | { ok: true; type: string; message: LifecycleMessage; lifecycle: true } {
     const dissector = this.registry.get(protocol);
     if (isLifecycle(frame)) {
-      return { ok: true, type: frame.kind, message: { kind: frame.kind as LifecycleMessage['kind'], meta: frame.meta ?? {} }, lifecycle: true };
+      return {
+        ok: true,
+        type: frame.kind,
+        message: { kind: frame.kind as LifecycleMessage['kind'], meta: frame.meta ?? {} },
+        lifecycle: true,
+      };
     }
     if (!dissector) return { ok: false, error: { reason: `no dissector "${protocol}"` } };
     try {
@@ -117,9 +127,11 @@ export class Fold {
         settled.push({ seq: frame.seq, info: { protocol, type: 'undecodable', ok: false, error: result.error } });
         continue;
       }
-      const event = ('lifecycle' in result
-        ? { lifecycle: true, type: result.type, message: result.message }
-        : { lifecycle: false, type: result.type, message: result.message }) as DissectorEvent<unknown>;
+      const event = (
+        'lifecycle' in result
+          ? { lifecycle: true, type: result.type, message: result.message }
+          : { lifecycle: false, type: result.type, message: result.message }
+      ) as DissectorEvent<unknown>;
       try {
         protocolState = dissector.reduce(protocolState, event, frame, info);
         settled.push({ seq: frame.seq, info: { protocol, type: result.type, ok: true } });

@@ -51,7 +51,11 @@ export function fromTaggedJson(value: unknown): unknown {
       case 'date':
         return new Date(typeof v === 'string' ? v : Number.NaN);
       case 'map':
-        return new Map(Array.isArray(v) ? v.map((pair) => (Array.isArray(pair) ? [fromTaggedJson(pair[0]), fromTaggedJson(pair[1])] : [pair, undefined])) : []);
+        return new Map(
+          Array.isArray(v)
+            ? v.map((pair) => (Array.isArray(pair) ? [fromTaggedJson(pair[0]), fromTaggedJson(pair[1])] : [pair, undefined]))
+            : [],
+        );
       case 'set':
         return new Set(Array.isArray(v) ? v.map(fromTaggedJson) : []);
       case 'bigint':

@@ -41,8 +41,18 @@ export const unknownDissector = defineDissector<unknown, null>({
 
 export function safeStringify(value: unknown): string {
   try {
-    return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? `<${v.length} bytes>` : v)) ?? String(value);
+    return JSON.stringify(value, readableReplacer) ?? String(value);
   } catch {
     return String(value);
   }
+}
+
+/** JSON.stringify replacer that shows what plain JSON would hide or reject. */
+function readableReplacer(_key: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (v instanceof Uint8Array) return `<${v.length} bytes>`;
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, val]) => [String(k), val]));
+  if (v instanceof Set) return [...v];
+  if (v === undefined) return null;
+  return v;
 }

@@ -1,0 +1,2 @@
+export * from './record/recorder.ts';
+export * from './session/index.ts';

@@ -1,0 +1,2 @@
+export * from './har.ts';
+export * from './session-file.ts';
