@@ -29,7 +29,7 @@ export function toTaggedJson(value: unknown, seen = new Set<object>()): unknown 
     if (value instanceof Set) return { $sc: 'set', v: [...value].map((v) => toTaggedJson(v, seen)) };
     if (Array.isArray(value)) return value.map((v) => toTaggedJson(v, seen));
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) out[key] = toTaggedJson(v, seen);
+    for (const [key, v] of Object.entries(value)) setOwn(out, key, toTaggedJson(v, seen));
     return Object.hasOwn(value, '$sc') ? { $sc: 'object', v: out } : out;
   } finally {
     seen.delete(value);
@@ -69,12 +69,23 @@ export function fromTaggedJson(value: unknown): unknown {
       case 'number':
         return Number(v);
       case 'object':
-        return fromTaggedJson(v);
+        // The wrapped object's own keys are data, even its `$sc`: revive its values, not the object itself.
+        return reviveEntries(v);
       default:
         return value;
     }
   }
+  return reviveEntries(value);
+}
+
+function reviveEntries(value: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = fromTaggedJson(v);
+  if (value === null || typeof value !== 'object') return out;
+  for (const [key, v] of Object.entries(value)) setOwn(out, key, fromTaggedJson(v));
   return out;
+}
+
+/** Defines a key as plain data, so a `__proto__` key from an untrusted file stays a key and never a prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

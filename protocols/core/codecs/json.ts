@@ -1,14 +1,11 @@
+import { jsonErrorOffset } from './json-offset.ts';
 import { type Decoded, decoded, failed, reasonOf } from './result.ts';
-
-const POSITION = /position (\d+)/;
 
 export function decodeJson(text: string): Decoded<unknown> {
   try {
     return decoded(JSON.parse(text));
   } catch (thrown) {
-    const reason = reasonOf(thrown);
-    const position = POSITION.exec(reason);
-    return failed('json', reason, position ? Number(position[1]) : undefined);
+    return failed('json', reasonOf(thrown), jsonErrorOffset(text));
   }
 }
 
