@@ -7,7 +7,11 @@ import { ensureDependencies } from './ensure-setup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 ensureDependencies();
-const result = spawnSync(process.execPath, [join(root, 'inspector/bin/syncscope.mjs'), 'dump', join(root, 'examples/sessions/sample.syncscope.jsonl')], {
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  [join(root, 'inspector/bin/syncscope.mjs'), 'dump', join(root, 'examples/sessions/sample.syncscope.jsonl')],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(result.status ?? 1);
