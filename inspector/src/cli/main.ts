@@ -4,9 +4,11 @@
 import { parseArgs } from 'node:util';
 import { createRegistry } from '@syncscope/protocols';
 import { dump } from './dump.ts';
+import { runProxy } from './proxy-command.ts';
 
 const USAGE = `usage:
-  syncscope dump <file.syncscope.jsonl | file.har> [--json] [--protocol <id>] [--lenient]`;
+  syncscope dump <file.syncscope.jsonl | file.har> [--json] [--protocol <id>] [--lenient]
+  syncscope proxy --listen [HOST:]PORT --target <ws|http>://HOST:PORT [--out file.syncscope.jsonl]`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -31,6 +33,21 @@ export async function main(argv: string[]): Promise<number> {
       if (out.length >= 512) flush();
     });
     flush();
+    return 0;
+  }
+  if (command === 'proxy') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { listen: { type: 'string' }, target: { type: 'string' }, out: { type: 'string' } },
+    });
+    if (!values.listen || !values.target) throw new Error('proxy needs --listen [HOST:]PORT and --target URL');
+    const running = await runProxy({ listen: values.listen, target: values.target, out: values.out });
+    console.log(`syncscope proxy: ${running.url} -> ${values.target}${values.out ? `, recording to ${values.out}` : ''} (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void running.stop().then(resolve);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
     return 0;
   }
   throw new Error(`unknown command "${command}"\n${USAGE}`);
