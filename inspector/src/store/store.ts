@@ -1,0 +1,492 @@
+/**
+ * The session store: a bounded ring of frames, indexes over it, and the derived model folded through the registry
+ * with checkpoints. See index.ts for the API in one place.
+ *
+ * Eviction and checkpoints go together: a checkpoint is kept every `checkpointEvery` positions, and frames leave in
+ * whole blocks of that size, so the oldest retained frame always starts at a checkpoint — the state before it is
+ * known without keeping what was evicted, and any retained position is at most one block of steps away.
+ */
+
+import { createRegistry } from '@syncscope/protocols';
+import {
+  type DecodeResult,
+  Fold,
+  type FoldState,
+  type FrameInfo,
+  initialFoldState,
+  type LifecycleMessage,
+  type RawFrame,
+  type Registry,
+} from '@syncscope/protocols/core';
+import { exportHar, type HarExport, importHar } from '../session/har.ts';
+import { readSessionLines, type SessionHeader, sessionHeader, writeSession } from '../session/session-file.ts';
+import { PositionList } from './index-list.ts';
+
+export const DEFAULT_STORE_CAP = 1_000_000;
+const MAX_CHECKPOINT_EVERY = 1024;
+
+/** A frame as a tap sends it: seq and t are stamped by the store when absent. */
+export type FrameInput = Omit<RawFrame, 'seq' | 't'> & { seq?: number; t?: number };
+
+export interface StoreOptions {
+  /** Most frames kept; older ones are evicted in blocks and counted in `dropped`. Default 1,000,000. */
+  cap?: number;
+  registry?: Registry;
+  /** Positions between checkpoints (and the eviction block). Default min(1024, cap / 4). */
+  checkpointEvery?: number;
+  /** How a batched notification is scheduled. Default queueMicrotask: one notification per synchronous burst. */
+  schedule?: (run: () => void) => void;
+  now?: () => number;
+}
+
+/** What changed since the last notification. Positions are absolute and never reused (until `clear`). */
+export interface StoreChange {
+  /** Frames added since the last notification. */
+  added: number;
+  /** Frames evicted since the last notification. */
+  evicted: number;
+  /** Protocol/type of earlier frames changed (decode-as, finish, a backlog settled) or the store was cleared. */
+  refolded: boolean;
+  cleared: boolean;
+  start: number;
+  end: number;
+  dropped: number;
+}
+
+export type StoreListener = (change: StoreChange) => void;
+
+export interface StoreQuery {
+  conn?: string;
+  protocol?: string;
+  /** A message type within `protocol` (or "protocol/type"). */
+  type?: string;
+  /** Absolute positions, [from, to). */
+  from?: number;
+  to?: number;
+  /** Frame times (ms), [fromTime, toTime). */
+  fromTime?: number;
+  toTime?: number;
+}
+
+export type FrameDecode =
+  | { protocol: string; ok: true; type: string; message: unknown; lifecycle: boolean; summary: string }
+  | { protocol: string; ok: false; error: { reason: string; path?: ReadonlyArray<string | number>; offset?: number } };
+
+type ConnRecord = FoldState['conns'] extends ReadonlyMap<string, infer R> ? R : never;
+
+export class SessionStore {
+  readonly cap: number;
+  readonly checkpointEvery: number;
+  readonly registry: Registry;
+  private readonly fold: Fold;
+  private readonly now: () => number;
+  private readonly schedule: (run: () => void) => void;
+
+  private slots: RawFrame[] = [];
+  private infos: Array<FrameInfo | undefined> = [];
+  /** Running maximum of t, so a time lookup is a binary search even when a few frames arrive out of order. */
+  private tMax: number[] = [];
+  private first = 0;
+  private next = 0;
+  private droppedCount = 0;
+  private lastSeq = -1;
+  private current: FoldState = initialFoldState();
+  /** k -> state before position k * checkpointEvery. */
+  private checkpoints = new Map<number, FoldState>([[0, initialFoldState()]]);
+  private byConn = new Map<string, PositionList>();
+  private byProtocol = new Map<string, PositionList>();
+  private byType = new Map<string, PositionList>();
+  private readonly redactionSet = new Set<string>();
+
+  private readonly listeners = new Set<StoreListener>();
+  private pending: { added: number; evicted: number; refolded: boolean; cleared: boolean } | undefined;
+
+  constructor(options: StoreOptions = {}) {
+    const cap = options.cap ?? DEFAULT_STORE_CAP;
+    if (!Number.isInteger(cap) || cap < 1) throw new RangeError(`store cap must be a positive integer, got ${cap}`);
+    this.cap = cap;
+    const every = options.checkpointEvery ?? Math.max(1, Math.min(MAX_CHECKPOINT_EVERY, Math.floor(cap / 4)));
+    if (!Number.isInteger(every) || every < 1 || every > cap) {
+      throw new RangeError(`checkpointEvery must be an integer in 1..cap (${cap}), got ${every}`);
+    }
+    this.checkpointEvery = every;
+    this.registry = options.registry ?? createRegistry();
+    this.fold = new Fold(this.registry);
+    this.now = options.now ?? Date.now;
+    this.schedule = options.schedule ?? queueMicrotask;
+  }
+
+  // ---- size and positions ----
+
+  /** First retained absolute position. */
+  get start(): number {
+    return this.first;
+  }
+  /** One past the last absolute position. */
+  get end(): number {
+    return this.next;
+  }
+  get size(): number {
+    return this.next - this.first;
+  }
+  /** Frames evicted since the store was created or cleared: exact. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  frame(position: number): RawFrame | undefined {
+    return this.has(position) ? this.slots[position % this.cap] : undefined;
+  }
+
+  /** Protocol, type and decode status; undefined while the frame's connection is still undecided. */
+  info(position: number): FrameInfo | undefined {
+    return this.has(position) ? this.infos[position % this.cap] : undefined;
+  }
+
+  /** Position of the frame with this seq (seqs are strictly increasing in a store). */
+  positionOfSeq(seq: number): number | undefined {
+    let lo = this.first;
+    let hi = this.next;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.slots[mid % this.cap] as RawFrame).seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.next && (this.slots[lo % this.cap] as RawFrame).seq === seq ? lo : undefined;
+  }
+
+  /** First position whose frame time is >= t (end if none). */
+  positionAtTime(t: number): number {
+    let lo = this.first;
+    let hi = this.next;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.tMax[mid % this.cap] as number) < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  *frames(from = this.first, to = this.next): Generator<RawFrame> {
+    for (let p = Math.max(from, this.first); p < Math.min(to, this.next); p++) yield this.slots[p % this.cap] as RawFrame;
+  }
+
+  // ---- input ----
+
+  /** Adds a frame (seq renumbered when not above the last one, the original kept in meta.originalSeq). */
+  add(input: FrameInput | RawFrame): RawFrame {
+    const frame = this.stamp(input);
+    if (this.next - this.first >= this.cap) this.evictBlock();
+    const position = this.next++;
+    const slot = position % this.cap;
+    this.slots[slot] = frame;
+    this.infos[slot] = undefined;
+    const previousMax = position > this.first ? (this.tMax[(position - 1) % this.cap] as number) : Number.NEGATIVE_INFINITY;
+    this.tMax[slot] = Math.max(previousMax, frame.t);
+    listFor(this.byConn, frame.conn).add(position);
+    const result = this.fold.step(this.current, frame);
+    this.current = result.state;
+    this.record(result.settled);
+    if (this.next % this.checkpointEvery === 0) this.checkpoints.set(this.next / this.checkpointEvery, this.current);
+    this.notify({ added: 1 });
+    return frame;
+  }
+
+  addMany(inputs: Iterable<FrameInput | RawFrame>): void {
+    for (const input of inputs) this.add(input);
+  }
+
+  /** End of a recording: connections still undecided are decided now (live sessions leave them pending). */
+  finish(): void {
+    const result = this.fold.finish(this.current);
+    this.current = result.state;
+    this.record(result.settled);
+    if (result.settled.length) this.notify({ refolded: true });
+  }
+
+  clear(): void {
+    this.slots = [];
+    this.infos = [];
+    this.tMax = [];
+    this.first = 0;
+    this.next = 0;
+    this.droppedCount = 0;
+    this.lastSeq = -1;
+    this.current = initialFoldState();
+    this.checkpoints = new Map([[0, initialFoldState()]]);
+    this.byConn = new Map();
+    this.byProtocol = new Map();
+    this.byType = new Map();
+    this.redactionSet.clear();
+    this.notify({ cleared: true, refolded: true });
+  }
+
+  /** What the taps redacted (listed in an exported session's header). */
+  addRedactions(names: Iterable<string>): void {
+    for (const name of names) this.redactionSet.add(name);
+  }
+  get redactions(): string[] {
+    return [...this.redactionSet];
+  }
+
+  // ---- derived model ----
+
+  /** Fold state after the frame at `position` (clamped to the retained range; start - 1 is the state before it). */
+  stateAt(position: number): FoldState {
+    if (position >= this.next - 1) return this.current;
+    const nextPosition = Math.max(position + 1, this.first);
+    const k = Math.floor(nextPosition / this.checkpointEvery);
+    let state = this.checkpoints.get(k) as FoldState;
+    for (let p = k * this.checkpointEvery; p < nextPosition; p++) state = this.fold.step(state, this.slots[p % this.cap] as RawFrame).state;
+    return state;
+  }
+
+  modelsAt(position: number) {
+    return this.fold.models(this.stateAt(position));
+  }
+
+  models() {
+    return this.fold.models(this.current);
+  }
+
+  /** Protocol chosen for each connection so far. */
+  protocolOf(conn: string): string | undefined {
+    return this.current.conns.get(conn)?.protocol;
+  }
+
+  /** Decodes one retained frame for a detail view (its connection's protocol, or `unknown` while undecided). */
+  decode(position: number): FrameDecode | undefined {
+    const frame = this.frame(position);
+    if (!frame) return undefined;
+    const record = this.current.conns.get(frame.conn);
+    const protocol = this.info(position)?.protocol ?? record?.protocol ?? 'unknown';
+    const info = record?.info ?? { id: frame.conn, transport: frame.transport };
+    const result = this.fold.decode(frame, protocol, info) as
+      | DecodeResult<unknown>
+      | { ok: true; type: string; message: LifecycleMessage; lifecycle: true };
+    if (!result.ok) return { protocol, ok: false, error: result.error };
+    const lifecycle = 'lifecycle' in result;
+    let summary = result.type;
+    if (!lifecycle) {
+      try {
+        summary = this.registry.get(protocol)?.summarize(result.message, result.type) ?? result.type;
+      } catch {
+        // A summarize() bug leaves the type as the summary rather than breaking the list.
+      }
+    }
+    return { protocol, ok: true, type: result.type, message: result.message, lifecycle, summary };
+  }
+
+  /**
+   * "Decode as": fixes a connection's protocol (undefined removes the override) and refolds the retained frames
+   * from the oldest checkpoint. Frames of that connection already evicted stay in the old protocol's state.
+   */
+  decodeAs(conn: string, protocol: string | undefined): void {
+    this.registry.decodeAs(conn, protocol);
+    const baseK = this.first / this.checkpointEvery;
+    let base = this.checkpoints.get(baseK) as FoldState;
+    const record = base.conns.get(conn);
+    if (record?.protocol !== undefined && protocol !== undefined) {
+      const conns = new Map(base.conns);
+      conns.set(conn, { ...record, protocol } as ConnRecord);
+      base = { conns, states: base.states };
+    }
+    this.checkpoints = new Map([[baseK, base]]);
+    this.byProtocol = new Map();
+    this.byType = new Map();
+    this.current = base;
+    for (let p = this.first; p < this.next; p++) {
+      this.infos[p % this.cap] = undefined;
+      const result = this.fold.step(this.current, this.slots[p % this.cap] as RawFrame);
+      this.current = result.state;
+      this.record(result.settled);
+      if ((p + 1) % this.checkpointEvery === 0) this.checkpoints.set((p + 1) / this.checkpointEvery, this.current);
+    }
+    this.notify({ refolded: true });
+  }
+
+  // ---- indexes ----
+
+  /** Positions matching every given criterion, in order. */
+  query(query: StoreQuery = {}): number[] {
+    let from = Math.max(query.from ?? this.first, this.first);
+    let to = Math.min(query.to ?? this.next, this.next);
+    if (query.fromTime !== undefined) from = Math.max(from, this.positionAtTime(query.fromTime));
+    if (query.toTime !== undefined) to = Math.min(to, this.positionAtTime(query.toTime));
+    const typeKey = query.type === undefined ? undefined : query.type.includes('/') ? query.type : `${query.protocol ?? ''}/${query.type}`;
+    const lists: PositionList[] = [];
+    for (const [map, key] of [
+      [this.byConn, query.conn],
+      [this.byProtocol, query.protocol],
+      [this.byType, typeKey],
+    ] as const) {
+      if (key === undefined) continue;
+      const list = map.get(key);
+      if (!list) return [];
+      lists.push(list);
+    }
+    if (lists.length === 0) {
+      const out: number[] = [];
+      for (let p = from; p < to; p++) out.push(p);
+      return out;
+    }
+    lists.sort((a, b) => a.length - b.length);
+    let result = (lists[0] as PositionList).range(from, to);
+    for (const other of lists.slice(1)) {
+      const wanted = new Set(other.range(from, to));
+      result = result.filter((p) => wanted.has(p));
+    }
+    return result;
+  }
+
+  /** Retained frame counts by connection / protocol / "protocol/type". */
+  connections(): Map<string, number> {
+    return counts(this.byConn);
+  }
+  protocols(): Map<string, number> {
+    return counts(this.byProtocol);
+  }
+  types(): Map<string, number> {
+    return counts(this.byType);
+  }
+
+  // ---- files ----
+
+  /** The retained frames as a session file; the header lists protocols, redactions and the dropped count. */
+  exportSession(header: Partial<Omit<SessionHeader, 'format' | 'version'>> = {}): string {
+    const protocols = [...this.protocols().keys()].filter((id) => id !== 'unknown');
+    return writeSession(
+      sessionHeader({ protocols, redactions: this.redactions, ...(this.droppedCount ? { dropped: this.droppedCount } : {}), ...header }),
+      this.frames(),
+    );
+  }
+
+  /** Replaces the contents with a session file (text or its lines as they stream in). Bad lines throw unless lenient. */
+  async importSession(source: string | Iterable<string> | AsyncIterable<string>, options: { lenient?: boolean; file?: string } = {}) {
+    this.clear();
+    const lines = typeof source === 'string' ? source.split(/\r?\n/) : source;
+    const result = await readSessionLines(lines, { ...options, onFrame: (frame) => this.add(frame) });
+    if (result.header.redactions) this.addRedactions(result.header.redactions);
+    this.finish();
+    return { header: result.header, errors: result.errors };
+  }
+
+  exportHar(): HarExport {
+    return exportHar([...this.frames()]);
+  }
+
+  /** Replaces the contents with a HAR document (parsed JSON); unusable entries are returned, not thrown. */
+  importHar(document: unknown): { errors: Array<{ entry: number; reason: string }> } {
+    const { frames, errors } = importHar(document);
+    this.clear();
+    this.addMany(frames);
+    this.finish();
+    return { errors };
+  }
+
+  // ---- notifications ----
+
+  /** Calls `listener` at most once per scheduled batch with what changed. Returns the unsubscribe. */
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- internals ----
+
+  private has(position: number): boolean {
+    return Number.isInteger(position) && position >= this.first && position < this.next;
+  }
+
+  private stamp(input: FrameInput | RawFrame): RawFrame {
+    const t = input.t ?? this.now();
+    let frame: RawFrame;
+    if (input.seq !== undefined && input.seq > this.lastSeq) frame = { ...input, seq: input.seq, t } as RawFrame;
+    else {
+      const seq = this.lastSeq + 1;
+      const meta = input.seq !== undefined ? { ...input.meta, originalSeq: input.seq } : input.meta;
+      frame = { ...input, seq, t, ...(meta ? { meta } : {}) } as RawFrame;
+    }
+    this.lastSeq = frame.seq;
+    return frame;
+  }
+
+  private evictBlock(): void {
+    const newFirst = this.first + this.checkpointEvery;
+    for (let p = this.first; p < newFirst; p++) {
+      const slot = p % this.cap;
+      const frame = this.slots[slot] as RawFrame;
+      trim(this.byConn, frame.conn, newFirst);
+      const info = this.infos[slot];
+      if (info) {
+        trim(this.byProtocol, info.protocol, newFirst);
+        trim(this.byType, `${info.protocol}/${info.type}`, newFirst);
+      }
+      this.infos[slot] = undefined;
+    }
+    this.checkpoints.delete(this.first / this.checkpointEvery);
+    this.droppedCount += newFirst - this.first;
+    this.notify({ evicted: newFirst - this.first });
+    this.first = newFirst;
+  }
+
+  private record(settled: ReadonlyArray<{ seq: number; info: FrameInfo }>): void {
+    for (const { seq, info } of settled) {
+      const position = this.positionOfSeq(seq);
+      if (position === undefined) continue;
+      const slot = position % this.cap;
+      const previous = this.infos[slot];
+      if (previous) continue;
+      this.infos[slot] = info;
+      listFor(this.byProtocol, info.protocol).add(position);
+      listFor(this.byType, `${info.protocol}/${info.type}`).add(position);
+    }
+  }
+
+  private notify(change: Partial<NonNullable<SessionStore['pending']>>): void {
+    if (this.listeners.size === 0) return;
+    if (!this.pending) {
+      this.pending = { added: 0, evicted: 0, refolded: false, cleared: false };
+      this.schedule(() => this.flush());
+    }
+    const pending = this.pending;
+    pending.added += change.added ?? 0;
+    pending.evicted += change.evicted ?? 0;
+    pending.refolded ||= change.refolded ?? false;
+    pending.cleared ||= change.cleared ?? false;
+  }
+
+  private flush(): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (!pending) return;
+    const change: StoreChange = { ...pending, start: this.first, end: this.next, dropped: this.droppedCount };
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // One broken view must not stop the others from updating.
+      }
+    }
+  }
+}
+
+function listFor(map: Map<string, PositionList>, key: string): PositionList {
+  let list = map.get(key);
+  if (!list) {
+    list = new PositionList();
+    map.set(key, list);
+  }
+  return list;
+}
+
+function trim(map: Map<string, PositionList>, key: string, first: number): void {
+  const list = map.get(key);
+  if (!list) return;
+  list.trimBelow(first);
+  if (list.length === 0) map.delete(key);
+}
+
+function counts(map: Map<string, PositionList>): Map<string, number> {
+  return new Map([...map].map(([key, list]) => [key, list.length]));
+}
