@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { DissectorEvent, RawFrame } from '../core/index.ts';
+import { decodeFrame } from './decode.ts';
+import { toModel } from './model.ts';
+import { init, reduce, type SeneschalState } from './reduce.ts';
+import type { Envelope, SeneschalMessage } from './schemas.ts';
+
+const at = (hhmm: number) => Date.UTC(2026, 10, 20, Math.floor(hhmm / 100), hhmm % 100);
+const env = (hhmm: number, clientID: string, data: Record<string, unknown>, action = 'items/upsert', oid = 'ob1'): Envelope => ({
+  timestamp: at(hhmm),
+  clientID,
+  dispatch: { action, payload: [oid, data] },
+});
+
+/** Decodes and reduces frames in order, the way the fold does. */
+function replay(frames: Array<{ conn: string; dir: 'in' | 'out'; message?: unknown; kind?: 'open' | 'close' }>): SeneschalState {
+  let state = init();
+  frames.forEach((f, seq) => {
+    const frame: RawFrame = f.kind
+      ? { seq, t: seq, transport: 'websocket', conn: f.conn, dir: f.dir, kind: f.kind }
+      : { seq, t: seq, transport: 'websocket', conn: f.conn, dir: f.dir, kind: 'message', text: JSON.stringify(f.message) };
+    let event: DissectorEvent<SeneschalMessage>;
+    if (f.kind) event = { lifecycle: true, type: f.kind, message: { kind: f.kind, meta: {} } };
+    else {
+      const decoded = decodeFrame(frame);
+      if (!decoded.ok) throw new Error(decoded.error.reason);
+      event = { lifecycle: false, type: decoded.type, message: decoded.message };
+    }
+    const before = JSON.stringify(state);
+    const next = reduce(state, event, frame);
+    expect(JSON.stringify(state)).toBe(before); // pure: the old state is untouched
+    state = next;
+  });
+  return state;
+}
+
+describe('seneschal reduce', () => {
+  it("replays the note's worked example: name at 0700, offline qty+location at 0720, location at 0730", () => {
+    const state = replay([
+      { conn: 'a', dir: 'out', message: { type: 'hello', token: 't', clientID: 'A' } },
+      {
+        conn: 'a',
+        dir: 'out',
+        message: { type: 'dispatch', id: 'd0', envelope: env(600, 'A', { name: 'tset', qty: '1', location: 'store' }) },
+      },
+      { conn: 'a', dir: 'out', message: { type: 'dispatch', id: 'd1', envelope: env(700, 'A', { name: 'test' }) } },
+      { conn: 'a', dir: 'in', message: { type: 'ack', id: 'd1' } },
+      { conn: 'a', dir: 'out', message: { type: 'dispatch', id: 'd3', envelope: env(730, 'A', { location: 'food court' }) } },
+      { conn: 'b', dir: 'out', kind: 'open' },
+      { conn: 'b', dir: 'out', message: { type: 'hello', token: 't', clientID: 'B' } },
+      { conn: 'b', dir: 'in', message: { type: 'rehydrateBegin' } },
+      {
+        conn: 'b',
+        dir: 'out',
+        message: { type: 'rehydrate', dispatches: [{ id: 'd2', envelope: env(720, 'B', { qty: '2', location: 'aisle' }) }] },
+      },
+    ]);
+    const model = toModel(state);
+    expect(model.entities.ob1?.value).toEqual({ name: 'test', qty: '2', location: 'food court' });
+    expect(model.conflicts.map((c) => [c.entity, c.field, c.local, c.remote, c.winner])).toEqual([
+      ['ob1', 'qty', '2', '1', 'local'],
+      ['ob1', 'location', 'aisle', 'food court', 'remote'],
+    ]);
+    // Before rehydrateEnd, B's stored dispatch is still in its queue; A's unacked d0 and d3 are in A's.
+    expect(model.queues['client/B']?.map((q) => q.id)).toEqual(['d2']);
+    expect(model.queues['client/A']?.map((q) => q.id)).toEqual(['d0', 'd3']);
+    expect(model.phases.map((p) => p.phase)).toEqual(['connecting', 'rehydrate']);
+    expect(model.journals['client/B']).toMatchObject({ side: 'client', cursor: at(720), peer: 'server/B' });
+  });
+
+  it('acknowledges, queues server dispatches until received, and records access changes', () => {
+    const reduced = {
+      type: 'dispatch',
+      id: 's1',
+      envelope: env(740, 'server', { qty: '2', location: 'food court' }),
+      times: { qty: at(720), location: at(730) },
+      reason: 'reduced',
+    };
+    const revoke = { type: 'dispatch', id: 's2', envelope: env(741, 'server', {}, 'lists/delete', 'list1'), reason: 'revoke' };
+    const state = replay([
+      { conn: 'b', dir: 'out', message: { type: 'hello', token: 't', clientID: 'B' } },
+      { conn: 'b', dir: 'out', message: { type: 'rehydrate', dispatches: [{ id: 'd2', envelope: env(720, 'B', { qty: '2' }) }] } },
+      { conn: 'b', dir: 'in', message: { type: 'rehydrateEnd', accepted: ['d2'], queued: 2 } },
+      { conn: 'b', dir: 'in', message: reduced },
+      { conn: 'b', dir: 'in', message: revoke },
+      { conn: 'b', dir: 'out', message: { type: 'received', ids: ['s1'] } },
+      { conn: 'b', dir: 'out', kind: 'close' },
+    ]);
+    const model = toModel(state);
+    expect(model.queues['client/B']).toEqual([]);
+    expect(model.queues['server/B']?.map((q) => q.id)).toEqual(['s2']);
+    expect(model.entities.ob1?.value).toEqual({ qty: '2', location: 'food court' });
+    expect(model.entities.ob1?.version).toBe(at(730));
+    // The revoke deletes list1 for B only; the master copy never saw list1, so only the access change shows.
+    expect(model.entities['access/B/list1']).toMatchObject({ type: 'access', deleted: true, value: { granted: false } });
+    expect(model.entities.list1).toBeUndefined();
+    expect(model.phases.map((p) => p.phase)).toEqual(['live', 'offline']);
+    expect(model.conflicts).toEqual([]);
+  });
+
+  it('counts a dispatch re-sent after a lost connection once, with a second attempt', () => {
+    const stored = { id: 'd9', envelope: env(720, 'B', { qty: '3' }) };
+    const state = replay([
+      { conn: 'a', dir: 'out', message: { type: 'dispatch', id: 'd1', envelope: env(730, 'A', { qty: '4' }) } },
+      { conn: 'b1', dir: 'out', message: { type: 'hello', token: 't', clientID: 'B' } },
+      { conn: 'b1', dir: 'out', message: { type: 'rehydrate', dispatches: [stored] } },
+      { conn: 'b2', dir: 'out', message: { type: 'hello', token: 't', clientID: 'B' } },
+      { conn: 'b2', dir: 'out', message: { type: 'rehydrate', dispatches: [stored] } },
+    ]);
+    const model = toModel(state);
+    expect(model.conflicts).toHaveLength(1);
+    expect(model.queues['client/B']).toEqual([expect.objectContaining({ id: 'd9', attempts: 2 })]);
+    expect(model.entities.ob1?.value).toEqual({ qty: '4' });
+  });
+
+  it('treats a delete as a property in last-writer-wins', () => {
+    const state = replay([
+      { conn: 'a', dir: 'out', message: { type: 'dispatch', id: 'd1', envelope: env(700, 'A', { name: 'x' }) } },
+      { conn: 'a', dir: 'out', message: { type: 'dispatch', id: 'd2', envelope: env(710, 'A', {}, 'items/delete') } },
+    ]);
+    expect(toModel(state).entities.ob1).toMatchObject({ deleted: true, value: { name: 'x' } });
+  });
+});
