@@ -1,0 +1,110 @@
+/**
+ * Pipeline throughput: decode + validate + fold (the store's whole path) per protocol on its recorded sessions,
+ * against a bare decode of the same payloads with the codec they are in (JSON.parse, cbor-x, msgpackr).
+ * Goal: at least a third of the bare decode's speed.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { base64ToBytes, createRegistry, decodeCbor, decodeMsgpack, type RawFrame, sniffBytes } from '@syncscope/protocols';
+import { parseFrameLine } from '../../inspector/src/session/session-file.ts';
+import { SessionStore } from '../../inspector/src/store/index.ts';
+import type { BenchRow } from './table.ts';
+
+const root = join(import.meta.dirname, '../..');
+const TARGET_FRAMES = 200_000;
+
+function fixturesByProtocol(): Map<string, RawFrame[]> {
+  const out = new Map<string, RawFrame[]>();
+  for (const entry of readdirSync(join(root, 'protocols'), { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name === 'core') continue;
+    const dir = join(root, 'protocols', entry.name, 'fixtures');
+    let files: string[];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.syncscope.jsonl') && !f.startsWith('public-'));
+    } catch {
+      continue;
+    }
+    const frames: RawFrame[] = [];
+    for (const file of files) {
+      for (const line of readFileSync(join(dir, file), 'utf8').trimEnd().split('\n').slice(1)) {
+        const parsed = parseFrameLine(line);
+        if (parsed.ok) frames.push({ ...parsed.frame, conn: `${file}:${parsed.frame.conn}` });
+      }
+    }
+    if (frames.length) out.set(entry.name, frames);
+  }
+  return out;
+}
+
+/** The recorded traffic repeated (with fresh seq, time and connection ids) until it holds TARGET_FRAMES frames. */
+function inflate(frames: RawFrame[]): RawFrame[] {
+  const out: RawFrame[] = [];
+  for (let round = 0; out.length < TARGET_FRAMES; round++) {
+    for (const frame of frames) out.push({ ...frame, seq: out.length, t: out.length, conn: `${round}/${frame.conn}` });
+  }
+  return out.slice(0, TARGET_FRAMES);
+}
+
+type Bare = () => unknown;
+
+function bareDecoder(frame: RawFrame): Bare | undefined {
+  if (frame.text !== undefined) {
+    const text = frame.text;
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) return () => JSON.parse(text);
+    if (text.includes('\n')) return () => text.split('\n').map((l) => (l.trim() ? JSON.parse(l.replace(/^[A-Za-z_]+=/, '')) : null));
+    return () => text.length;
+  }
+  if (frame.b64 !== undefined) {
+    const b64 = frame.b64;
+    const codec = sniffBytes(base64ToBytes(b64)).codec;
+    if (codec === 'cbor') return () => decodeCbor(base64ToBytes(b64));
+    if (codec === 'msgpack') return () => decodeMsgpack(base64ToBytes(b64));
+    return () => base64ToBytes(b64);
+  }
+  if (frame.json !== undefined) return () => frame.json;
+  return undefined;
+}
+
+function time(run: () => void): number {
+  const start = performance.now();
+  run();
+  return performance.now() - start;
+}
+
+export async function pipelineBench(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const [protocol, recorded] of fixturesByProtocol()) {
+    const frames = inflate(recorded);
+    const bare = frames.map(bareDecoder).filter((f): f is Bare => f !== undefined);
+    // Warm both paths once so the JIT has seen them, then measure.
+    for (const decode of bare.slice(0, 5000)) decode();
+    const warm = new SessionStore({ registry: createRegistry() });
+    warm.addMany(frames.slice(0, 5000));
+    const bareMs = time(() => {
+      for (const decode of bare) decode();
+    });
+    const store = new SessionStore({ registry: createRegistry() });
+    const pipelineMs = time(() => {
+      store.addMany(frames);
+      store.finish();
+    });
+    const undecodable = [...store.frames()].filter((_, i) => !store.info(store.start + i)?.ok).length;
+    const pipelineRate = (frames.length / pipelineMs) * 1000;
+    const bareRate = (bare.length / bareMs) * 1000;
+    const ratio = pipelineRate / bareRate;
+    rows.push({
+      group: 'pipeline',
+      name: `${protocol}: decode + validate + fold`,
+      figure: pipelineRate,
+      unit: 'frames/s',
+      peer: { name: 'bare decode of the same payloads', figure: bareRate },
+      ratio,
+      ratioMeans: 'of bare speed',
+      goal: '≥ 0.33',
+      met: ratio >= 1 / 3,
+      note: `${frames.length.toLocaleString('en-US')} frames${undecodable ? `, ${undecodable} undecodable` : ''}`,
+    });
+  }
+  return rows;
+}
