@@ -4,12 +4,13 @@
  */
 import type { AnyDissector } from './core/dissector.ts';
 import { Registry } from './core/registry.ts';
+import { temporalDissector } from './temporal/dissector.ts';
 import { seneschalDissector } from './seneschal/index.ts';
 
 export * from './core/index.ts';
 
 /** Every protocol syncscope ships, in the order heuristics are tried. */
-export const dissectors: readonly AnyDissector[] = [seneschalDissector];
+export const dissectors: readonly AnyDissector[] = [seneschalDissector, temporalDissector];
 
 export function createRegistry(extra: readonly AnyDissector[] = []): Registry {
   return new Registry([...dissectors, ...extra]);
