@@ -4,13 +4,14 @@
  */
 import type { AnyDissector } from './core/dissector.ts';
 import { Registry } from './core/registry.ts';
-import { temporalDissector } from './temporal/dissector.ts';
 import { seneschalDissector } from './seneschal/index.ts';
+import { sqlsyncDissector } from './sqlsync/dissector.ts';
+import { temporalDissector } from './temporal/dissector.ts';
 
 export * from './core/index.ts';
 
 /** Every protocol syncscope ships, in the order heuristics are tried. */
-export const dissectors: readonly AnyDissector[] = [seneschalDissector, temporalDissector];
+export const dissectors: readonly AnyDissector[] = [seneschalDissector, sqlsyncDissector, temporalDissector];
 
 export function createRegistry(extra: readonly AnyDissector[] = []): Registry {
   return new Registry([...dissectors, ...extra]);
