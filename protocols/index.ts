@@ -7,11 +7,12 @@ import { Registry } from './core/registry.ts';
 import { seneschalDissector } from './seneschal/index.ts';
 import { sqlsyncDissector } from './sqlsync/dissector.ts';
 import { temporalDissector } from './temporal/dissector.ts';
+import { updatelogDissector } from './updatelog/dissector.ts';
 
 export * from './core/index.ts';
 
 /** Every protocol syncscope ships, in the order heuristics are tried. */
-export const dissectors: readonly AnyDissector[] = [seneschalDissector, sqlsyncDissector, temporalDissector];
+export const dissectors: readonly AnyDissector[] = [seneschalDissector, sqlsyncDissector, temporalDissector, updatelogDissector];
 
 export function createRegistry(extra: readonly AnyDissector[] = []): Registry {
   return new Registry([...dissectors, ...extra]);

@@ -1,0 +1,34 @@
+/** The updatelog state on the common model: journals per client and per store area, queues, conflicts, phases. */
+import type { CommonModel, Journal } from '@syncscope/protocols/core';
+import { SHARED_AREA, SNAPSHOT_AREA } from './keys.ts';
+import type { UpdatelogState } from './reduce.ts';
+
+export function model(state: UpdatelogState): CommonModel {
+  const journals: Record<string, Journal> = {};
+  for (const [area, view] of Object.entries(state.areas)) {
+    journals[`server:${area}`] = { side: 'server', cursor: view.latestTs, lastFrame: view.lastFrame };
+  }
+  for (const [client, view] of Object.entries(state.clients)) {
+    if (view.latestTs !== undefined) {
+      journals[`client:${client}`] = {
+        side: 'client',
+        cursor: view.latestTs,
+        peer: `server:${view.readArea ?? SHARED_AREA}`,
+        lastFrame: view.lastFrame,
+      };
+    }
+    if (view.snapshotTs !== undefined) {
+      journals[`client:${client}/snapshot`] = {
+        side: 'client',
+        cursor: view.snapshotTs,
+        peer: `server:${SNAPSHOT_AREA}`,
+        lastFrame: view.lastFrame,
+      };
+    }
+  }
+  const queues: CommonModel['queues'] = {};
+  for (const [client, items] of Object.entries(state.queues)) {
+    queues[`client:${client}`] = Object.values(items).sort((a, b) => a.frame - b.frame);
+  }
+  return { entities: { ...state.entities }, queues, journals, conflicts: [...state.conflicts], phases: [...state.phases] };
+}
