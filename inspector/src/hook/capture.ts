@@ -1,0 +1,234 @@
+/**
+ * The core every tap feeds: numbers and stamps frames, redacts them, holds them in a bounded buffer (counting what
+ * it drops), and delivers them in batches — at most one delivery per task — to whoever listens. With nobody
+ * listening and no recording asked for, `active` is false and taps skip all work.
+ */
+import type { RawFrame } from '@syncscope/protocols/core';
+import type { HookEvent, HookStatus, RedactionConfig } from '../bridge/messages.ts';
+import { Redactor } from './redact.ts';
+
+export type FramePart = Omit<RawFrame, 'seq' | 't'>;
+export type HookListener = (event: HookEvent) => void;
+
+export interface CaptureOptions {
+  /** Frames held while nobody drains them (recording with no listener, or a burst); older ones are dropped. */
+  bufferSize?: number;
+  redaction?: RedactionConfig;
+  /** Schedules a delivery; default setTimeout 0, so a burst of frames in one task becomes one batch. */
+  schedule?: (run: () => void) => void;
+  now?: () => number;
+}
+
+interface Entry {
+  frame: RawFrame;
+  /** False while an async payload (a Blob) is being read; delivery stops at the first entry not ready. */
+  ready: boolean;
+}
+
+const MAX_TAP_ERRORS = 20;
+
+export class Capture {
+  readonly redactor: Redactor;
+  private readonly bufferSize: number;
+  private readonly schedule: (run: () => void) => void;
+  private readonly now: () => number;
+  private entries: Entry[] = [];
+  private seq = 0;
+  private droppedCount = 0;
+  private scheduled = false;
+  private tapErrors = 0;
+  private readonly listeners = new Set<HookListener>();
+  /** Receive every event too, but do not make capture active by themselves (the extension bridge). */
+  private readonly sinks = new Set<HookListener>();
+  private readonly stateWatchers = new Set<() => void>();
+  private readonly activation = new Set<() => void>();
+  private connCounter = 0;
+  /** A sink that is listening (e.g. the extension panel said so); direct subscribers count by themselves. */
+  listening = false;
+  recording = false;
+
+  constructor(options: CaptureOptions = {}) {
+    this.bufferSize = options.bufferSize ?? 10_000;
+    this.redactor = new Redactor(options.redaction);
+    this.schedule = options.schedule ?? ((run) => setTimeout(run, 0));
+    const perf = globalThis.performance;
+    this.now = options.now ?? (perf?.timeOrigin ? () => perf.timeOrigin + perf.now() : Date.now);
+  }
+
+  get delivering(): boolean {
+    return this.listening || this.listeners.size > 0;
+  }
+
+  /** Whether taps should record anything at all. */
+  get active(): boolean {
+    return this.delivering || this.recording;
+  }
+
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  status(): HookStatus {
+    return { capturing: this.active, recording: this.recording, buffered: this.entries.length, dropped: this.droppedCount };
+  }
+
+  /** A connection id unique in this hook. */
+  connId(prefix: string): string {
+    return `${prefix}-${++this.connCounter}`;
+  }
+
+  /** Receives every event (frames, snapshots, status, tap errors). A listener makes the capture active. */
+  subscribe(listener: HookListener): () => void {
+    this.change(() => this.listeners.add(listener));
+    return () => this.change(() => this.listeners.delete(listener));
+  }
+
+  addSink(sink: HookListener): () => void {
+    this.sinks.add(sink);
+    return () => this.sinks.delete(sink);
+  }
+
+  /** Called whenever `active` may have changed. */
+  onStateChange(run: () => void): void {
+    this.stateWatchers.add(run);
+  }
+
+  /** Called when capture goes from paused to active: taps announce connections opened meanwhile. */
+  onActivate(run: () => void): void {
+    this.activation.add(run);
+  }
+
+  setListening(on: boolean): void {
+    this.change(() => {
+      this.listening = on;
+    });
+  }
+
+  setRecording(on: boolean): void {
+    this.change(() => {
+      this.recording = on;
+    });
+  }
+
+  private change(apply: () => void): void {
+    const wasActive = this.active;
+    apply();
+    if (!wasActive && this.active) this.activated();
+    if (wasActive !== this.active) for (const run of this.stateWatchers) this.guard('state', run);
+    this.scheduleFlush();
+  }
+
+  /** A frame another context captured (a worker's hook): renumbered here, its connection named after its source. */
+  forward(frame: RawFrame, source: string): void {
+    if (!this.active || typeof frame !== 'object' || frame === null) return;
+    const entry = { frame: { ...frame, seq: this.seq++, conn: `${source}|${frame.conn}` }, ready: true };
+    if (this.entries.length >= this.bufferSize) {
+      this.entries.shift();
+      this.droppedCount++;
+    }
+    this.entries.push(entry);
+    this.scheduleFlush();
+  }
+
+  emit(part: FramePart): void {
+    if (!this.active) return;
+    this.push(part, true);
+    this.scheduleFlush();
+  }
+
+  /** Takes a frame's place in the order now and fills its payload later; `complete(undefined)` drops it. */
+  reserve(part: FramePart): (payload: Pick<RawFrame, 'text' | 'b64' | 'json' | 'size'> | undefined) => void {
+    if (!this.active) return () => {};
+    const entry = this.push(part, false);
+    return (payload) => {
+      if (payload) Object.assign(entry.frame, this.redactPayload(payload, entry.frame));
+      else entry.frame.meta = { ...entry.frame.meta, error: 'payload could not be read' };
+      entry.ready = true;
+      this.scheduleFlush();
+    };
+  }
+
+  /** Sends a non-frame event (snapshot chunk, status, hello) to the listeners now. */
+  send(event: HookEvent): void {
+    for (const listener of [...this.listeners, ...this.sinks]) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's bug stays with the listener.
+      }
+    }
+  }
+
+  /** Runs tap code; a bug in it is reported, never thrown into the app. */
+  guard<T>(tap: string, run: () => T): T | undefined {
+    try {
+      return run();
+    } catch (thrown) {
+      this.report(tap, thrown);
+      return undefined;
+    }
+  }
+
+  report(tap: string, thrown: unknown): void {
+    if (this.tapErrors++ >= MAX_TAP_ERRORS) return;
+    const message = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+    this.send({ type: 'tap-error', tap, message });
+  }
+
+  /** Delivers the ready frames now (the batch scheduler calls this). */
+  flush(): void {
+    this.scheduled = false;
+    if (!this.delivering || this.entries.length === 0) return;
+    let ready = 0;
+    while (ready < this.entries.length && (this.entries[ready] as Entry).ready) ready++;
+    if (ready === 0) return;
+    const frames = this.entries.splice(0, ready).map((e) => e.frame);
+    this.send({ type: 'frames', frames, dropped: this.droppedCount });
+  }
+
+  /** Redacts a frame built outside the batch path (snapshots); it is the tap's own object. */
+  redact(frame: RawFrame): RawFrame {
+    return this.redactFrame(frame);
+  }
+
+  /** Frames the redactor touched carry meta.redacted. */
+  private push(part: FramePart, ready: boolean): Entry {
+    const frame = this.redactFrame({ ...part, seq: this.seq++, t: this.now() } as RawFrame);
+    const entry = { frame, ready };
+    if (this.entries.length >= this.bufferSize) {
+      this.entries.shift();
+      this.droppedCount++;
+    }
+    this.entries.push(entry);
+    return entry;
+  }
+
+  private redactFrame(frame: RawFrame): RawFrame {
+    const hits = new Set<string>();
+    const meta = frame.meta;
+    if (meta) {
+      if (meta.headers) meta.headers = this.redactor.headerRecord(meta.headers, hits);
+      if (meta.url) meta.url = this.redactor.url(meta.url, hits);
+    }
+    Object.assign(frame, this.redactPayload(frame, frame, hits));
+    return frame;
+  }
+
+  private redactPayload<P extends Pick<RawFrame, 'text' | 'json'>>(payload: P, frame: RawFrame, hits = new Set<string>()): P {
+    const out = { ...payload };
+    if (typeof out.text === 'string') out.text = this.redactor.text(out.text, hits);
+    if (out.json !== undefined) out.json = this.redactor.value(out.json, hits);
+    if (hits.size) frame.meta = { ...frame.meta, redacted: [...new Set([...(frame.meta?.redacted ?? []), ...hits])] };
+    return out;
+  }
+
+  private scheduleFlush(): void {
+    if (this.scheduled || !this.delivering) return;
+    this.scheduled = true;
+    this.schedule(() => this.flush());
+  }
+
+  private activated(): void {
+    for (const run of this.activation) this.guard('activate', run);
+  }
+}
