@@ -3,16 +3,19 @@
  * direction (client to server is `out`); HTTP bodies by URL and status; bare public shapes (an envelope, a journal)
  * are recognised wherever they appear. Never throws.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type DecodeResult, payloadOf, type RawFrame, zodDecodeError } from '../core/index.ts';
 import { parseBody } from './codec.ts';
 import {
   ClientMessage,
   Envelope,
   ErrorBody,
+  GroupRequest,
   JournalEntry,
   LoginRequest,
   LoginResponse,
+  RegisterRequest,
+  RegisterResponse,
   type SeneschalMessage,
   ServerMessage,
 } from './schemas.ts';
@@ -76,7 +79,20 @@ function decodeJournal(values: unknown[]): Decoded {
 function decodeHttp(frame: RawFrame, value: unknown): Decoded {
   const url = frame.meta?.url ?? '';
   const isLogin = /\/login(?:[?#]|$)/.test(url);
+  const isRegister = /\/register(?:[?#]|$)/.test(url);
+  const isGroups = /\/groups(?:[?#]|$)/.test(url);
+  if (isGroups && (frame.meta?.status ?? 200) < 400) {
+    const parsed = parseWith(GroupRequest, value, 'group: ');
+    return parsed.ok ? { ok: true, type: 'group', message: { kind: 'group', message: parsed.value } } : { ok: false, error: parsed.error };
+  }
   if (frame.kind === 'request') {
+    if (isRegister) {
+      // Recorded requests carry "[redacted]" for the password, which is shorter than a real one may be.
+      const parsed = parseWith(RegisterRequest.extend({ password: z.string() }), value, 'register request: ');
+      return parsed.ok
+        ? { ok: true, type: 'register', message: { kind: 'register-request', message: parsed.value } }
+        : { ok: false, error: parsed.error };
+    }
     if (isLogin) {
       const parsed = parseWith(LoginRequest, value, 'login request: ');
       return parsed.ok
@@ -89,6 +105,12 @@ function decodeHttp(frame: RawFrame, value: unknown): Decoded {
     const parsed = parseWith(ErrorBody, value, 'error body: ');
     return parsed.ok
       ? { ok: true, type: 'http-error', message: { kind: 'http-error', message: parsed.value } }
+      : { ok: false, error: parsed.error };
+  }
+  if (isRegister) {
+    const parsed = parseWith(RegisterResponse, value, 'register response: ');
+    return parsed.ok
+      ? { ok: true, type: 'registered', message: { kind: 'register-response', message: parsed.value } }
       : { ok: false, error: parsed.error };
   }
   if (isLogin) {

@@ -18,6 +18,12 @@ export function summarize(decoded: SeneschalMessage): string {
       return `login ${decoded.message.username} as client ${decoded.message.clientID}`;
     case 'login-response':
       return `logged in: user ${decoded.message.userID}, client ${decoded.message.clientID}`;
+    case 'register-request':
+      return `register ${decoded.message.username}`;
+    case 'register-response':
+      return `registered user ${decoded.message.userID}`;
+    case 'group':
+      return `group ${decoded.message.gid} += user ${decoded.message.userID}`;
     case 'http-error':
       return `error ${decoded.message.error.code}: ${decoded.message.error.message}`;
     case 'http-request':

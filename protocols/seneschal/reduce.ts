@@ -258,6 +258,9 @@ export function reduce(state: SeneschalState, event: DissectorEvent<SeneschalMes
       return withConn(state, frame.conn, { clientID: decoded.message.clientID, userID: decoded.message.userID });
     case 'http-error':
     case 'http-request':
+    case 'register-request':
+    case 'register-response':
+    case 'group':
       return state;
     case 'envelope': {
       const envelope = decoded.message;

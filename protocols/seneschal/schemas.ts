@@ -62,6 +62,14 @@ export type LoginRequest = z.infer<typeof LoginRequest>;
 export const LoginResponse = z.object({ token: z.string().min(1), userID: z.string().min(1), clientID: z.string().min(1) });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
+export const RegisterRequest = z.object({ username: z.string().min(1).max(64), password: z.string().min(8).max(256) });
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+export const RegisterResponse = z.object({ userID: z.string().min(1) });
+
+/** Adds a user to a group (the GIDs access lists may name); needs a bearer token. */
+export const GroupRequest = z.object({ gid: z.string().min(1), userID: z.string().min(1) });
+export type GroupRequest = z.infer<typeof GroupRequest>;
+
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), path: z.string().optional() }) });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
@@ -108,7 +116,8 @@ export const ServerDispatch = z.object({
   reason: z.enum(['live', 'reduced', 'grant', 'revoke', 'correction']),
 });
 export type ServerDispatch = z.infer<typeof ServerDispatch>;
-export const Ack = z.object({ type: z.literal('ack'), id: z.string() });
+/** A live dispatch is durable (or, with `rejected`, refused for good: the client drops it and reverts). */
+export const Ack = z.object({ type: z.literal('ack'), id: z.string(), rejected: z.string().optional() });
 export const ProtocolError = z.object({
   type: z.literal('error'),
   code: z.enum(['bad-message', 'unauthorized', 'forbidden', 'not-ready', 'internal']),
@@ -126,6 +135,9 @@ export type SeneschalMessage =
   | { kind: 'server'; message: ServerMessage }
   | { kind: 'login-request'; message: LoginRequest }
   | { kind: 'login-response'; message: LoginResponse }
+  | { kind: 'register-request'; message: Omit<RegisterRequest, 'password'> & { password: string } }
+  | { kind: 'register-response'; message: z.infer<typeof RegisterResponse> }
+  | { kind: 'group'; message: GroupRequest }
   | { kind: 'http-error'; message: ErrorBody }
   | { kind: 'http-request'; message: { method: string; url: string } }
   | { kind: 'envelope'; message: Envelope }

@@ -1,0 +1,3 @@
+export * from './client.ts';
+export * from './state.ts';
+export * from './store.ts';

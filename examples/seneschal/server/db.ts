@@ -1,0 +1,211 @@
+/**
+ * The server's durable state in SQLite (better-sqlite3): the note's Dispatch and Queue tables, plus users, groups,
+ * the CUID-to-UUID association, access lists and the master copy with a timestamp per property. WAL with
+ * synchronous=FULL: once a transaction returns, it survives a crash, so acknowledging after commit loses nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (uuid TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS group_members (gid TEXT NOT NULL, uuid TEXT NOT NULL, PRIMARY KEY (gid, uuid));
+CREATE TABLE IF NOT EXISTS clients (cuid TEXT PRIMARY KEY, uuid TEXT NOT NULL, last_seen INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS dispatch (
+  id TEXT PRIMARY KEY, oid TEXT NOT NULL, timestamp INTEGER NOT NULL, dispatch TEXT NOT NULL, origin TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS queue (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, cuid TEXT NOT NULL, dispatch_id TEXT NOT NULL, UNIQUE (cuid, dispatch_id)
+);
+CREATE TABLE IF NOT EXISTS objects (oid TEXT PRIMARY KEY, slice TEXT NOT NULL, props TEXT NOT NULL, times TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS access (oid TEXT NOT NULL, kind TEXT NOT NULL, principal TEXT NOT NULL, PRIMARY KEY (oid, kind, principal));
+`;
+
+export interface MasterObject {
+  oid: string;
+  slice: string;
+  props: Record<string, unknown>;
+  times: Record<string, number>;
+}
+
+export interface Principal {
+  kind: 'user' | 'group';
+  id: string;
+}
+
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(join(dataDir, 'seneschal.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  /** The JWT signing secret, created once and kept so that tokens outlive a restart. */
+  secret(): Uint8Array {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('jwt-secret') as { value: string } | undefined;
+    if (row) return Buffer.from(row.value, 'base64');
+    const fresh = randomBytes(32);
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('jwt-secret', fresh.toString('base64'));
+    return fresh;
+  }
+
+  // ---- users, groups, clients --------------------------------------------------------------------------------
+
+  addUser(uuid: string, username: string, passwordHash: string): boolean {
+    return (
+      this.db.prepare('INSERT OR IGNORE INTO users (uuid, username, password_hash) VALUES (?, ?, ?)').run(uuid, username, passwordHash)
+        .changes === 1
+    );
+  }
+
+  userByName(username: string): { uuid: string; password_hash: string } | undefined {
+    return this.db.prepare('SELECT uuid, password_hash FROM users WHERE username = ?').get(username) as
+      | { uuid: string; password_hash: string }
+      | undefined;
+  }
+
+  userExists(uuid: string): boolean {
+    return this.db.prepare('SELECT 1 FROM users WHERE uuid = ?').get(uuid) !== undefined;
+  }
+
+  addGroupMember(gid: string, uuid: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO group_members (gid, uuid) VALUES (?, ?)').run(gid, uuid);
+  }
+
+  groupsOf(uuid: string): string[] {
+    return (this.db.prepare('SELECT gid FROM group_members WHERE uuid = ?').all(uuid) as Array<{ gid: string }>).map((r) => r.gid);
+  }
+
+  membersOf(gid: string): string[] {
+    return (this.db.prepare('SELECT uuid FROM group_members WHERE gid = ?').all(gid) as Array<{ uuid: string }>).map((r) => r.uuid);
+  }
+
+  client(cuid: string): { uuid: string; last_seen: number } | undefined {
+    return this.db.prepare('SELECT uuid, last_seen FROM clients WHERE cuid = ?').get(cuid) as
+      | { uuid: string; last_seen: number }
+      | undefined;
+  }
+
+  /** Associates a CUID with a UUID (the note: done at login). Returns true when the association is new. */
+  associate(cuid: string, uuid: string, now: number): boolean {
+    const existing = this.client(cuid);
+    if (existing && existing.uuid === uuid) {
+      this.db.prepare('UPDATE clients SET last_seen = ? WHERE cuid = ?').run(now, cuid);
+      return false;
+    }
+    // A device handed to another user starts over: its old queue was addressed to the old user.
+    if (existing) this.db.prepare('DELETE FROM queue WHERE cuid = ?').run(cuid);
+    this.db.prepare('INSERT OR REPLACE INTO clients (cuid, uuid, last_seen) VALUES (?, ?, ?)').run(cuid, uuid, now);
+    return true;
+  }
+
+  touch(cuid: string, now: number): void {
+    this.db.prepare('UPDATE clients SET last_seen = ? WHERE cuid = ?').run(now, cuid);
+  }
+
+  clientsOfUser(uuid: string): string[] {
+    return (this.db.prepare('SELECT cuid FROM clients WHERE uuid = ?').all(uuid) as Array<{ cuid: string }>).map((r) => r.cuid);
+  }
+
+  /** The note: a CUID unseen for the timeout loses its association and its queue. Returns the CUIDs dropped. */
+  expireClients(olderThan: number): string[] {
+    return this.transaction(() => {
+      const stale = (this.db.prepare('SELECT cuid FROM clients WHERE last_seen < ?').all(olderThan) as Array<{ cuid: string }>).map(
+        (r) => r.cuid,
+      );
+      for (const cuid of stale) {
+        this.db.prepare('DELETE FROM queue WHERE cuid = ?').run(cuid);
+        this.db.prepare('DELETE FROM clients WHERE cuid = ?').run(cuid);
+      }
+      return stale;
+    });
+  }
+
+  // ---- dispatches and queues ----------------------------------------------------------------------------------
+
+  hasDispatch(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM dispatch WHERE id = ?').get(id) !== undefined;
+  }
+
+  addDispatch(id: string, oid: string, timestamp: number, dispatch: unknown, origin: string): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO dispatch (id, oid, timestamp, dispatch, origin) VALUES (?, ?, ?, ?, ?)')
+      .run(id, oid, timestamp, JSON.stringify(dispatch), origin);
+  }
+
+  enqueue(cuid: string, dispatchId: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO queue (cuid, dispatch_id) VALUES (?, ?)').run(cuid, dispatchId);
+  }
+
+  /** A client's queue, oldest first: the dispatch rows it still has to receive. */
+  queueOf(cuid: string): Array<{ id: string; dispatch: string }> {
+    return this.db
+      .prepare(
+        'SELECT d.id AS id, d.dispatch AS dispatch FROM queue q JOIN dispatch d ON d.id = q.dispatch_id WHERE q.cuid = ? ORDER BY q.seq',
+      )
+      .all(cuid) as Array<{ id: string; dispatch: string }>;
+  }
+
+  dequeue(cuid: string, ids: readonly string[]): void {
+    const drop = this.db.prepare('DELETE FROM queue WHERE cuid = ? AND dispatch_id = ?');
+    this.transaction(() => {
+      for (const id of ids) drop.run(cuid, id);
+    });
+  }
+
+  // ---- master copy and access lists ---------------------------------------------------------------------------
+
+  object(oid: string): MasterObject | undefined {
+    const row = this.db.prepare('SELECT oid, slice, props, times FROM objects WHERE oid = ?').get(oid) as
+      | { oid: string; slice: string; props: string; times: string }
+      | undefined;
+    return row && { oid: row.oid, slice: row.slice, props: JSON.parse(row.props), times: JSON.parse(row.times) };
+  }
+
+  putObject(object: MasterObject): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO objects (oid, slice, props, times) VALUES (?, ?, ?, ?)')
+      .run(object.oid, object.slice, JSON.stringify(object.props), JSON.stringify(object.times));
+  }
+
+  allObjects(): MasterObject[] {
+    const rows = this.db.prepare('SELECT oid, slice, props, times FROM objects ORDER BY rowid').all() as Array<{
+      oid: string;
+      slice: string;
+      props: string;
+      times: string;
+    }>;
+    return rows.map((row) => ({ oid: row.oid, slice: row.slice, props: JSON.parse(row.props), times: JSON.parse(row.times) }));
+  }
+
+  /** Items that belong to a list (their listID property names it). */
+  itemsOf(listID: string): MasterObject[] {
+    return this.allObjects().filter((o) => o.props.listID === listID);
+  }
+
+  acl(oid: string): Principal[] {
+    return this.db.prepare('SELECT kind, principal AS id FROM access WHERE oid = ?').all(oid) as Principal[];
+  }
+
+  grant(oid: string, principal: Principal): void {
+    this.db.prepare('INSERT OR IGNORE INTO access (oid, kind, principal) VALUES (?, ?, ?)').run(oid, principal.kind, principal.id);
+  }
+
+  revoke(oid: string, principal: Principal): void {
+    this.db.prepare('DELETE FROM access WHERE oid = ? AND kind = ? AND principal = ?').run(oid, principal.kind, principal.id);
+  }
+}
