@@ -1,0 +1,54 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { type ClientDatabase, ClientDocument } from './client-document.ts';
+import { listTodos } from './mutations.ts';
+
+function memoryDb(): ClientDatabase {
+  const db = new Database(':memory:');
+  return {
+    run: (sql, params = []) => void db.prepare(sql).run(...params),
+    all: (sql, params = []) => db.prepare(sql).all(...params) as Array<Record<string, unknown>>,
+    exec: (sql) => db.exec(sql),
+  };
+}
+
+describe('ClientDocument', () => {
+  it('rebases unapplied local mutations over new storage and compacts what the server applied', () => {
+    const db = memoryDb();
+    const doc = new ClientDocument('d', 'mine', db);
+    doc.receive({ type: 'timeline-range', doc: 'd', timeline: 'mine', range: null });
+    expect(doc.mutate({ tag: 'AddTodo', id: 'a', text: 'mine first' }).send).toHaveLength(1);
+    doc.mutate({ tag: 'SetText', id: 'a', text: 'mine second' });
+    doc.receive({ type: 'timeline-range', doc: 'd', timeline: 'mine', range: { first: 0, last: 0 } });
+    // Storage: someone else's todo, then our first entry. Our second is re-applied on top.
+    const { send } = doc.receive({
+      type: 'storage-sync',
+      doc: 'd',
+      partial: {
+        id: 'd',
+        range: { first: 0, last: 1 },
+        entries: [
+          { timeline: 'other', lsn: 0, mutation: { tag: 'AddTodo', id: 'b', text: 'theirs' } },
+          { timeline: 'mine', lsn: 0, mutation: { tag: 'AddTodo', id: 'a', text: 'mine first' } },
+        ],
+      },
+    });
+    expect(send).toEqual([{ type: 'storage-range', doc: 'd', range: { first: 0, last: 1 } }]);
+    expect(listTodos(db)).toEqual([
+      { id: 'a', text: 'mine second', done: false },
+      { id: 'b', text: 'theirs', done: false },
+    ]);
+    expect(doc.timeline.range).toEqual({ first: 1, last: 1 });
+  });
+
+  it('a reload from the snapshot loses no local mutation', () => {
+    const first = new ClientDocument('d', 'mine', memoryDb());
+    first.mutate({ tag: 'AddTodo', id: 'offline', text: 'written offline' });
+    const snapshot = JSON.parse(JSON.stringify(first.snapshot()));
+    const db = memoryDb();
+    const again = new ClientDocument('d', 'ignored', db, snapshot);
+    expect(again.timeline.id).toBe('mine');
+    expect(listTodos(db)).toEqual([{ id: 'offline', text: 'written offline', done: false }]);
+    expect(again.open()).toEqual({ type: 'open', docs: [{ doc: 'd', storageRange: null, timeline: 'mine' }] });
+  });
+});
