@@ -4,6 +4,7 @@
  */
 import type { AnyDissector } from './core/dissector.ts';
 import { Registry } from './core/registry.ts';
+import { linearDissector } from './linear/dissector.ts';
 import { seneschalDissector } from './seneschal/index.ts';
 import { sqlsyncDissector } from './sqlsync/dissector.ts';
 import { temporalDissector } from './temporal/dissector.ts';
@@ -12,7 +13,13 @@ import { updatelogDissector } from './updatelog/dissector.ts';
 export * from './core/index.ts';
 
 /** Every protocol syncscope ships, in the order heuristics are tried. */
-export const dissectors: readonly AnyDissector[] = [seneschalDissector, sqlsyncDissector, temporalDissector, updatelogDissector];
+export const dissectors: readonly AnyDissector[] = [
+  linearDissector,
+  seneschalDissector,
+  sqlsyncDissector,
+  temporalDissector,
+  updatelogDissector,
+];
 
 export function createRegistry(extra: readonly AnyDissector[] = []): Registry {
   return new Registry([...dissectors, ...extra]);

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { bytesToBase64 } from '../core/base64.ts';
+import { encodeMsgpack, type RawFrame } from '../core/index.ts';
+import { decodeFrame } from './decode.ts';
+import { exact, match } from './detect.ts';
+
+let seq = 0;
+function frame(partial: Partial<RawFrame>): RawFrame {
+  return { seq: seq++, t: 0, transport: 'websocket', conn: 'c', dir: 'in', kind: 'message', ...partial } as RawFrame;
+}
+const http = (kind: 'request' | 'response', url: string, body?: string, status = 200): RawFrame =>
+  frame({
+    transport: 'http',
+    dir: kind === 'request' ? 'out' : 'in',
+    kind,
+    ...(body !== undefined ? { text: body } : {}),
+    meta: { url, method: body && kind === 'request' ? 'POST' : 'GET', ...(kind === 'response' ? { status } : {}) },
+  });
+
+function errorOf(f: RawFrame) {
+  const decoded = decodeFrame(f);
+  if (decoded.ok) throw new Error(`expected an error, decoded ${decoded.type}`);
+  return decoded.error;
+}
+
+describe('linear decode: the engine protocol', () => {
+  it('decodes a change request and its result', () => {
+    const body = {
+      clientId: 'c1',
+      transactions: [
+        {
+          id: 't1',
+          type: 'update',
+          modelClass: 'Issue',
+          modelId: 'i1',
+          baseSyncId: 4,
+          changeSnapshot: { changes: { title: { original: 'a', updated: 'b' } } },
+        },
+      ],
+    };
+    const request = decodeFrame(http('request', 'http://x/change', JSON.stringify(body)));
+    expect(request).toMatchObject({ ok: true, type: 'change', message: { kind: 'change-request', message: body } });
+    const response = decodeFrame(
+      http(
+        'response',
+        'http://x/change',
+        JSON.stringify({
+          lastSyncId: 9,
+          results: [{ id: 't1', ok: false, code: 'stale', message: 'title changed at 7', field: 'title', syncId: 7 }],
+        }),
+      ),
+    );
+    expect(response).toMatchObject({ ok: true, type: 'change-result' });
+  });
+
+  it('decodes full and delta bootstrap requests from the URL, and NDJSON bodies split in chunks', () => {
+    expect(decodeFrame(http('request', 'http://x/bootstrap'))).toMatchObject({
+      ok: true,
+      type: 'bootstrap-request',
+      message: { message: { mode: 'full' } },
+    });
+    expect(decodeFrame(http('request', 'http://x/bootstrap?sinceSyncId=12'))).toMatchObject({
+      ok: true,
+      type: 'delta-request',
+      message: { message: { mode: 'delta', since: 12 } },
+    });
+    const chunk = http('response', 'http://x/bootstrap', '{"__class":"Team","id":"t1","name":"Core"}\nIssue={"id":"i1","teamId":"t1"}\n');
+    chunk.meta = { ...chunk.meta, chunk: true };
+    expect(decodeFrame(chunk)).toMatchObject({
+      ok: true,
+      message: { kind: 'bootstrap', message: { chunk: true, lines: [{ kind: 'model' }, { kind: 'model', model: { __class: 'Issue' } }] } },
+    });
+    const last = decodeFrame(
+      http(
+        'response',
+        'http://x/bootstrap',
+        '{"__class":"Tombstone","modelName":"Issue","modelId":"i2","syncId":3}\n_metadata_={"lastSyncId":5}\n',
+      ),
+    );
+    expect(last).toMatchObject({
+      ok: true,
+      message: { message: { chunk: false, lines: [{ kind: 'tombstone' }, { kind: 'metadata', metadata: { lastSyncId: 5 } }] } },
+    });
+  });
+
+  it('decodes socket commands in JSON and MessagePack', () => {
+    expect(decodeFrame(frame({ dir: 'out', text: '{"cmd":"hshk","token":"[redacted]","clientId":"c1","lastSyncId":3}' }))).toMatchObject({
+      ok: true,
+      type: 'hshk',
+      message: { kind: 'client-cmd', binary: false },
+    });
+    const sync = { cmd: 'sync', lastSyncId: 4, sync: [{ id: 4, modelName: 'Issue', modelId: 'i1', action: 'U', data: { title: 'x' } }] };
+    expect(decodeFrame(frame({ b64: bytesToBase64(encodeMsgpack(sync)) }))).toMatchObject({
+      ok: true,
+      type: 'sync',
+      message: { kind: 'server-cmd', binary: true },
+    });
+  });
+});
+
+describe('linear decode: typed errors naming the field', () => {
+  it('truncated JSON reports the codec and offset', () => {
+    const error = errorOf(frame({ text: '{"cmd":"sync","sync":[{"id":4,' }));
+    expect(error.codec).toBe('json');
+    expect(error.offset).toBeGreaterThan(0);
+  });
+
+  it('a truncated NDJSON line names its line', () => {
+    const error = errorOf(http('response', 'http://x/bootstrap', '{"__class":"Team","id":"t1"}\n{"__class":"Iss'));
+    expect(error).toMatchObject({ codec: 'ndjson', path: ['lines', 1] });
+    expect(error.reason).toMatch(/^line 2:/);
+  });
+
+  it('wrong types name the field', () => {
+    const bad = { cmd: 'sync', sync: [{ id: 'four', modelName: 'Issue', modelId: 'i1', action: 'U' }] };
+    expect(errorOf(frame({ text: JSON.stringify(bad) }))).toMatchObject({ path: ['sync', 0, 'id'] });
+    const badAction = { cmd: 'sync', sync: [{ id: 4, modelName: 'Issue', modelId: 'i1', action: 'X' }] };
+    expect(errorOf(frame({ text: JSON.stringify(badAction) }))).toMatchObject({ path: ['sync', 0, 'action'] });
+    const meta = errorOf(http('response', 'http://x/bootstrap', '_metadata_={"lastSyncId":"9"}\n'));
+    expect(meta.path).toEqual(['lines', 0, 'lastSyncId']);
+    const tx = {
+      clientId: 'c1',
+      transactions: [{ id: 't1', type: 'update', modelClass: 'Issue', modelId: 'i1', changeSnapshot: { changes: 'title' } }],
+    };
+    expect(errorOf(http('request', 'http://x/change', JSON.stringify(tx)))).toMatchObject({
+      path: ['transactions', 0, 'changeSnapshot', 'changes'],
+    });
+  });
+
+  it('unknown messages are named as such', () => {
+    expect(errorOf(frame({ text: '{"cmd":"teleport"}' }))).toMatchObject({ path: ['cmd'] });
+    expect(errorOf(frame({ text: '{"cmd":"teleport"}' })).reason).toMatch(/unknown server command "teleport"/);
+    expect(errorOf(frame({ dir: 'out', text: '{"hello":1}' })).reason).toMatch(/unknown client socket message/);
+    expect(errorOf(frame({ b64: bytesToBase64(new Uint8Array([0x82, 0xa3, 0x63])) })).codec).toBe('msgpack');
+    expect(errorOf(http('request', 'http://x/graphql')).reason).toMatch(/not a bootstrap or delta endpoint/);
+  });
+});
+
+describe('linear detect', () => {
+  it('knows the engine, pbardea and Linear paths for certain', () => {
+    for (const path of [
+      '/login',
+      '/bootstrap?sinceSyncId=3',
+      '/delta-bootstrap?start_time=1',
+      '/change',
+      '/sync',
+      '/sync/bootstrap?type=full',
+      '/sync/delta?lastSyncId=1',
+      '/sync/batch',
+    ]) {
+      expect(exact.urlPath?.test(path), path).toBe(true);
+    }
+    expect(exact.urlPath?.test('/seneschal/login')).toBe(false);
+  });
+
+  it('recognises the public shapes heuristically and ignores others', () => {
+    const conn = { id: 'c', transport: 'websocket' as const };
+    expect(
+      match(conn, [frame({ text: '{"type":"update","jsonObject":{"__class":"Issue","id":"i","version":2}}' })]),
+    ).toBeGreaterThanOrEqual(0.5);
+    expect(match(conn, [frame({ b64: bytesToBase64(encodeMsgpack({ cmd: 'hshk', sync: { lastSyncId: 1 } })) })])).toBeGreaterThanOrEqual(
+      0.5,
+    );
+    expect(match(conn, [frame({ text: '{"type":"hello","clientID":"x"}' })])).toBe(0);
+  });
+});

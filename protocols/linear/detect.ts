@@ -1,0 +1,43 @@
+/**
+ * How a connection is known to be linear: for certain by its URL path (the engine's and pbardea/sync's /login,
+ * /bootstrap, /delta-bootstrap, /change and /sync; Linear's /sync/bootstrap, /sync/delta, /sync/batch), else by the
+ * shape of its first messages (`cmd` frames, SyncActions, `_metadata_=` lines, `{Objects, Tombstones, LatestTS}`).
+ */
+import type { ConnInfo, ExactRules, RawFrame } from '../core/index.ts';
+import { decodeMsgpack, payloadOf } from '../core/index.ts';
+
+export const exact: ExactRules = {
+  urlPath: /^\/(?:login|bootstrap|delta-bootstrap|change|sync(?:\/(?:bootstrap|delta|batch))?)(?:[/?]|$)/,
+};
+
+const SOCKET_COMMANDS = new Set(['hshk', 'sync', 'eu', 'pong', 'noauth', 'refresh', 'cacheSyncId']);
+
+/** How sure a text payload makes us, from its most telling marks. */
+export function scoreText(text: string): number {
+  if (text.includes('_metadata_={')) return 0.95;
+  if (/"__class"\s*:\s*"SyncAction"/.test(text)) return 0.95;
+  if (/^\s*\{\s*"Objects"\s*:/.test(text) && text.includes('"LatestTS"')) return 0.95;
+  const cmd = /^\s*\{\s*"cmd"\s*:\s*"([A-Za-z]+)"/.exec(text)?.[1];
+  if (cmd && SOCKET_COMMANDS.has(cmd)) return 0.8;
+  if (/^\s*\{\s*"type"\s*:\s*"(create|update|delete)"\s*,\s*"jsonObject"\s*:/.test(text)) return 0.9;
+  if (/"changeSnapshot"\s*:\s*\{\s*"changes"/.test(text)) return 0.85;
+  if (/"transactions"\s*:\s*\[/.test(text) && /"type"\s*:\s*"(create|update|delete|archive)"/.test(text)) return 0.7;
+  return 0;
+}
+
+function scoreBytes(bytes: Uint8Array): number {
+  const value = decodeMsgpack(bytes);
+  if (!value.ok || typeof value.value !== 'object' || value.value === null) return 0;
+  const cmd = (value.value as { cmd?: unknown }).cmd;
+  return typeof cmd === 'string' && SOCKET_COMMANDS.has(cmd) ? 0.8 : 0;
+}
+
+export function match(_conn: ConnInfo, firstFrames: readonly RawFrame[]): number {
+  let best = 0;
+  for (const frame of firstFrames) {
+    const payload = payloadOf(frame);
+    if (payload.form === 'text') best = Math.max(best, scoreText(payload.text));
+    else if (payload.form === 'bytes') best = Math.max(best, scoreBytes(payload.bytes));
+  }
+  return best;
+}

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import type { DissectorEvent, RawFrame } from '../core/index.ts';
+import { decodeFrame } from './decode.ts';
+import { toModel } from './model.ts';
+import { init, type LinearState, reduce } from './reduce.ts';
+import type { LinearMessage } from './schemas.ts';
+
+/** Feeds frames through decode and reduce as the fold does, asserting every frame decodes. */
+function run(frames: Array<Omit<RawFrame, 'seq' | 't'>>): LinearState {
+  let state = init();
+  frames.forEach((partial, seq) => {
+    const frame = { ...partial, seq, t: 1000 + seq } as RawFrame;
+    let event: DissectorEvent<LinearMessage>;
+    if (frame.kind === 'open' || frame.kind === 'close' || frame.kind === 'error') {
+      event = { lifecycle: true, type: frame.kind, message: { kind: frame.kind, meta: frame.meta ?? {} } };
+    } else {
+      const decoded = decodeFrame(frame);
+      if (!decoded.ok) throw new Error(`frame ${seq}: ${decoded.error.reason}`);
+      event = { lifecycle: false, type: decoded.type, message: decoded.message };
+    }
+    const before = JSON.stringify(state);
+    const next = reduce(state, event, frame);
+    expect(JSON.stringify(state), 'reduce must not mutate').toBe(before);
+    state = next;
+  });
+  return state;
+}
+
+const base = 'http://127.0.0.1:1';
+const headers = { 'x-client-id': 'c1' };
+const get = (conn: string, path: string) => ({
+  transport: 'http' as const,
+  conn,
+  dir: 'out' as const,
+  kind: 'request' as const,
+  meta: { url: base + path, method: 'GET', headers },
+});
+const body = (conn: string, path: string, text: string, chunk = false) => ({
+  transport: 'http' as const,
+  conn,
+  dir: 'in' as const,
+  kind: 'response' as const,
+  text,
+  meta: { url: base + path, method: 'GET', status: 200, ...(chunk ? { chunk } : {}) },
+});
+const post = (conn: string, value: unknown) => ({
+  transport: 'http' as const,
+  conn,
+  dir: 'out' as const,
+  kind: 'request' as const,
+  text: JSON.stringify(value),
+  meta: { url: `${base}/change`, method: 'POST', headers },
+});
+const reply = (conn: string, value: unknown) => ({
+  transport: 'http' as const,
+  conn,
+  dir: 'in' as const,
+  kind: 'response' as const,
+  text: JSON.stringify(value),
+  meta: { url: `${base}/change`, method: 'POST', status: 200 },
+});
+const ws = (kind: 'open' | 'close', conn = 'w1') => ({
+  transport: 'websocket' as const,
+  conn,
+  dir: kind === 'open' ? ('out' as const) : ('in' as const),
+  kind,
+  meta: { url: `ws://127.0.0.1:1/sync?clientId=c1` },
+});
+const push = (value: unknown, conn = 'w1') => ({
+  transport: 'websocket' as const,
+  conn,
+  dir: 'in' as const,
+  kind: 'message' as const,
+  text: JSON.stringify(value),
+});
+
+const update = (id: string, field: string, from: unknown, to: unknown, baseSyncId: number) => ({
+  id,
+  type: 'update',
+  modelClass: 'Issue',
+  modelId: 'i1',
+  baseSyncId,
+  changeSnapshot: { changes: { [field]: { original: from, updated: to } } },
+});
+
+describe('linear reduce', () => {
+  it('full bootstrap over chunks, then live: pool, journals and phases', () => {
+    const state = run([
+      ws('open'),
+      get('b1', '/bootstrap'),
+      body('b1', '/bootstrap', '{"__class":"Team","id":"t1","name":"Core","key":"COR","syncId":1}\n', true),
+      body('b1', '/bootstrap', '{"__class":"Issue","id":"i1","title":"a","syncId":2}\n_metadata_={"lastSyncId":2}\n'),
+    ]);
+    const model = toModel(state);
+    expect(Object.keys(model.entities)).toEqual(['Team/t1', 'Issue/i1']);
+    expect(model.journals['client/c1']).toMatchObject({ side: 'client', cursor: 2, peer: 'server' });
+    expect(model.phases.map((p) => p.phase)).toEqual(['connecting', 'bootstrap', 'live']);
+  });
+
+  it('a transaction stays queued until its sync id reaches the client, then leaves the queue', () => {
+    const state1 = run([
+      get('b1', '/bootstrap'),
+      body('b1', '/bootstrap', '{"__class":"Issue","id":"i1","title":"a","syncId":2}\n_metadata_={"lastSyncId":2}\n'),
+      post('p1', { clientId: 'c1', transactions: [update('t1', 'title', 'a', 'b', 2)] }),
+      reply('p1', { lastSyncId: 3, results: [{ id: 't1', ok: true, syncId: 3 }] }),
+    ]);
+    expect(toModel(state1).queues['transactions/c1']).toMatchObject([
+      { id: 't1', attempts: 1, label: 'update Issue/i1 {title} (sync id 3)' },
+    ]);
+    const state2 = run([
+      get('b1', '/bootstrap'),
+      body('b1', '/bootstrap', '{"__class":"Issue","id":"i1","title":"a","syncId":2}\n_metadata_={"lastSyncId":2}\n'),
+      post('p1', { clientId: 'c1', transactions: [update('t1', 'title', 'a', 'b', 2)] }),
+      reply('p1', { lastSyncId: 3, results: [{ id: 't1', ok: true, syncId: 3 }] }),
+      ws('open'),
+      push({ cmd: 'sync', lastSyncId: 3, sync: [{ id: 3, modelName: 'Issue', modelId: 'i1', action: 'U', data: { title: 'b' } }] }),
+    ]);
+    const model = toModel(state2);
+    expect(model.queues['transactions/c1']).toEqual([]);
+    expect(model.entities['Issue/i1']).toMatchObject({ version: 3, value: { title: 'b' } });
+  });
+
+  it('a stale change is a conflict the server side won, and the pool rolls back to the server copy', () => {
+    const state = run([
+      post('p1', { clientId: 'c1', transactions: [update('t1', 'title', 'a', 'mine', 2)] }),
+      reply('p1', {
+        lastSyncId: 5,
+        results: [
+          {
+            id: 't1',
+            ok: false,
+            code: 'stale',
+            field: 'title',
+            message: 'title changed at sync id 4',
+            syncId: 4,
+            current: { __class: 'Issue', id: 'i1', title: 'theirs' },
+          },
+        ],
+      }),
+    ]);
+    const model = toModel(state);
+    expect(model.conflicts).toMatchObject([
+      { entity: 'Issue/i1', field: 'title', local: 'mine', remote: 'theirs', winner: 'remote', rule: 'stale', frames: [0, 1] },
+    ]);
+    expect(model.queues['transactions/c1']).toEqual([]);
+    expect(model.entities['Issue/i1']).toMatchObject({ version: 4, value: { title: 'theirs' } });
+  });
+
+  it('reconnect follows the note: offline, connecting, draining, delta, live; stale socket updates are dropped', () => {
+    const state = run([
+      ws('open'),
+      get('b1', '/bootstrap'),
+      body('b1', '/bootstrap', '{"__class":"Issue","id":"i1","title":"a","syncId":2}\n_metadata_={"lastSyncId":2}\n'),
+      ws('close'),
+      ws('open', 'w2'),
+      post('p1', { clientId: 'c1', transactions: [update('t1', 'title', 'a', 'b', 2)] }),
+      reply('p1', { lastSyncId: 4, results: [{ id: 't1', ok: true, syncId: 4 }] }),
+      get('d1', '/bootstrap?sinceSyncId=2'),
+      body(
+        'd1',
+        '/bootstrap?sinceSyncId=2',
+        '{"__class":"SyncAction","id":4,"modelName":"Issue","modelId":"i1","action":"U","data":{"title":"b"}}\n_metadata_={"lastSyncId":4}\n',
+      ),
+      push(
+        { cmd: 'sync', lastSyncId: 3, sync: [{ id: 3, modelName: 'Issue', modelId: 'i1', action: 'U', data: { title: 'older' } }] },
+        'w2',
+      ),
+    ]);
+    const model = toModel(state);
+    expect(model.phases.map((p) => p.phase)).toEqual([
+      'connecting',
+      'bootstrap',
+      'live',
+      'offline',
+      'connecting',
+      'draining',
+      'delta',
+      'live',
+    ]);
+    expect(model.entities['Issue/i1']).toMatchObject({ version: 4, value: { title: 'b' } });
+    expect(model.queues['transactions/c1']).toEqual([]);
+    expect(model.journals['client/c1']?.cursor).toBe(4);
+  });
+
+  it('a resent transaction counts an attempt, not a second item', () => {
+    const tx = { clientId: 'c1', transactions: [update('t1', 'title', 'a', 'b', 2)] };
+    const state = run([post('p1', tx), post('p2', tx)]);
+    expect(toModel(state).queues['transactions/c1']).toMatchObject([{ id: 't1', attempts: 2 }]);
+  });
+});
