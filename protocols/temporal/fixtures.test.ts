@@ -21,10 +21,31 @@ interface Summary {
   conflicts: Array<{ entity: string; field: string | null; rule: string; winner: string }>;
 }
 
-export function dump(file: string): Summary {
+/** The client journal of each person's last connection for an entity (connections are named `<person>-ws<n>`). */
+function lastViews(summary: Summary, entity: string): Record<string, string | undefined> {
+  const latest: Record<string, { n: number; cursor: string | undefined }> = {};
+  for (const [key, journal] of Object.entries(summary.journals)) {
+    const match = /^temporal\/client:(.+)-ws(\d+):(.+)$/.exec(key);
+    if (!match || match[3] !== entity) continue;
+    const [, person = '', n = '0'] = match;
+    if (!latest[person] || latest[person].n < Number(n)) latest[person] = { n: Number(n), cursor: journal.cursor };
+  }
+  return Object.fromEntries(Object.entries(latest).map(([person, v]) => [person, v.cursor]));
+}
+
+const noQueues = { 'temporal/patchDiff': 0, 'temporal/requests': 0, 'temporal/ack': 0, 'temporal/upstream': 0 };
+
+const dumped = new Map<string, Summary>();
+
+/** The summary line of `syncscope dump --json`, once per file. */
+function dump(file: string): Summary {
+  const known = dumped.get(file);
+  if (known) return known;
   const out = execFileSync('node', [join(root, 'inspector/bin/syncscope.mjs'), 'dump', file, '--json'], { cwd: root, encoding: 'utf8' });
   const last = out.trim().split('\n').at(-1) ?? '{}';
-  return (JSON.parse(last) as { summary: Summary }).summary;
+  const summary = (JSON.parse(last) as { summary: Summary }).summary;
+  dumped.set(file, summary);
+  return summary;
 }
 
 describe('hand-built fixtures of blueprint TemporalEntity HTTP', () => {
@@ -44,7 +65,7 @@ describe('hand-built fixtures of blueprint TemporalEntity HTTP', () => {
       'temporal/http/404': 1,
       'temporal/http/201': 1,
     });
-    expect(summary.queues).toEqual({ 'temporal/patchDiff': 0, 'temporal/requests': 0, 'temporal/ack': 0, 'temporal/upstream': 0 });
+    expect(summary.queues).toEqual(noQueues);
     expect(summary.journals['temporal/server:widget/6a1b2c3d4e5f60718293a4b5c6d7e8f9']).toEqual({
       side: 'server',
       cursor: '2024-01-15T09:07:00.000Z',
@@ -65,5 +86,42 @@ describe('hand-built fixtures of blueprint TemporalEntity HTTP', () => {
     const files = readdirSync(fixtures).filter((f) => f.endsWith('.syncscope.jsonl'));
     expect(files.length).toBeGreaterThanOrEqual(2);
     for (const file of files) expect(dump(join(fixtures, file)).undecodable, file).toBe(0);
+  });
+});
+
+describe('recorded traffic of the reference engine (examples/temporal/scripts/record-fixtures.ts)', () => {
+  it('concurrent edits: a merge over a concurrent change, a 412 on the same field, everyone converged', () => {
+    const summary = dump(join(fixtures, 'concurrent-edits.syncscope.jsonl'));
+    expect(summary.undecodable).toBe(0);
+    expect(summary.queues).toEqual(noQueues);
+    expect(summary.conflicts).toEqual([
+      { protocol: 'temporal', entity: 'org/acme', field: 'city', rule: 'rebase', winner: 'local' },
+      { protocol: 'temporal', entity: 'org/acme', field: 'employees', rule: 'precondition-412', winner: 'remote' },
+    ]);
+    const server = summary.journals['temporal/server:org/acme']?.cursor;
+    expect(lastViews(summary, 'org/acme')).toEqual({ alice: server, bob: server });
+    expect(summary.journals['temporal/server:person/alice']).toBeDefined();
+  });
+
+  it('offline and reconnect: the offline edit conflicts (412), reconnects catch up (diff, then 304)', () => {
+    const summary = dump(join(fixtures, 'offline-reconnect.syncscope.jsonl'));
+    expect(summary.undecodable).toBe(0);
+    expect(summary.queues).toEqual(noQueues);
+    expect(summary.byType['temporal/response/304']).toBe(1);
+    expect(summary.conflicts).toEqual([
+      { protocol: 'temporal', entity: 'org/acme', field: 'name', rule: 'precondition-412', winner: 'remote' },
+    ]);
+    const server = summary.journals['temporal/server:org/acme']?.cursor;
+    expect(lastViews(summary, 'org/acme')).toEqual({ alice: server, bob: server, carol: server });
+  });
+
+  it('restart mid-sync: reconnect attempts while down, no conflict, nothing left pending, both at the last version', () => {
+    const summary = dump(join(fixtures, 'restart-mid-sync.syncscope.jsonl'));
+    expect(summary.undecodable).toBe(0);
+    expect(summary.queues).toEqual(noQueues);
+    expect(summary.conflicts).toEqual([]);
+    expect(summary.byType['temporal/open']).toBeGreaterThan(2);
+    const server = summary.journals['temporal/server:org/counter']?.cursor;
+    expect(lastViews(summary, 'org/counter')).toEqual({ alice: server, bob: server });
   });
 });

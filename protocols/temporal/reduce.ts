@@ -54,6 +54,7 @@ export interface PendingRequest {
   readonly frame: number;
   readonly attempts: number;
   readonly diff?: Diff;
+  /** patchDiff: its ifUnmodifiedSince; get: its ifModifiedSince. */
   readonly base?: string;
   readonly size?: number;
 }
@@ -123,7 +124,13 @@ function reduceLifecycle(state: TemporalState, kind: 'open' | 'close' | 'error',
     const entities = mapEntities(state.entities, (e) =>
       e.subscribers.includes(frame.conn) ? { ...e, subscribers: e.subscribers.filter((c) => c !== frame.conn) } : e,
     );
-    return withPhase({ ...state, entities }, frame.conn, 'offline', frame);
+    // Reads on a closed socket are abandoned (the client fetches again on its next connection); changes stay
+    // queued, since the client re-sends them with the same request id.
+    const abandoned = Object.values(state.pending).filter(
+      (p) => p.conn === frame.conn && (p.method === 'get' || p.method === 'unsubscribe'),
+    );
+    const pending = abandoned.reduce((rest, p) => withoutKey(rest, p.id), state.pending);
+    return withPhase({ ...state, entities, pending }, frame.conn, 'offline', frame);
   }
   return state;
 }
@@ -202,8 +209,12 @@ function withDiff(entity: EntityState, diff: Diff, meta: Meta, base: string, fra
   return withVersion(entity, baseValue === undefined ? undefined : applyDiff(baseValue, diff), meta, frame);
 }
 
+/** A connection's view only moves forward: a late answer about an older version does not take it back. */
 function setView(state: TemporalState, conn: string, key: string, cursor: string, frame: RawFrame): TemporalState {
-  return { ...state, views: { ...state.views, [`${conn}|${key}`]: { cursor, lastFrame: frame.seq } } };
+  const viewKey = `${conn}|${key}`;
+  const current = state.views[viewKey];
+  if (current && current.cursor >= cursor) return state;
+  return { ...state, views: { ...state.views, [viewKey]: { cursor, lastFrame: frame.seq } } };
 }
 
 function addConflict(state: TemporalState, conflict: Conflict): TemporalState {
@@ -236,6 +247,7 @@ function reduceRequest(
     frame: previous?.frame ?? frame.seq,
     attempts: (previous?.attempts ?? 0) + 1,
     ...(frame.size !== undefined ? { size: frame.size } : {}),
+    ...(request.method === 'get' && request.headers?.ifModifiedSince ? { base: request.headers.ifModifiedSince } : {}),
     ...(request.method === 'patchDiff'
       ? { diff: request.body.diff, ...(request.headers?.ifUnmodifiedSince ? { base: request.headers.ifUnmodifiedSince } : {}) }
       : {}),
@@ -261,6 +273,8 @@ function reduceResponse(state: TemporalState, response: Response, frame: RawFram
   const ref = response.entity;
   const body = response.body;
   const frames = request ? [request.frame, frame.seq] : [frame.seq];
+  // 304: the connection already holds the version it asked about.
+  if (response.status === 304 && request?.base && ref) next = setView(next, frame.conn, entityKeyOf(ref), request.base, frame);
   if (response.status >= 400 || response.status === 304) {
     next = {
       ...next,

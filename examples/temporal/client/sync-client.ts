@@ -117,8 +117,11 @@ export class TemporalClient {
       };
       socket.onclose = (event) => {
         this.frame({ transport: 'websocket', conn, dir: 'in', kind: 'close', meta: { code: event.code, reason: event.reason } });
-        if (this.socket === socket) this.socket = undefined;
-        for (const record of this.entities.values()) record.fetching = undefined;
+        // A socket replaced by a newer one (disconnect then connect) must not touch the newer one's requests.
+        if (this.socket === socket) {
+          this.socket = undefined;
+          this.forgetInFlight();
+        }
         if (!opened) reject(new Error(`connection to ${url} closed before opening`));
         this.scheduleReconnect();
         this.notifyWaiters();
@@ -132,6 +135,15 @@ export class TemporalClient {
     clearTimeout(this.reconnectTimer);
     this.socket?.close(1000, 'offline');
     this.socket = undefined;
+    this.forgetInFlight();
+  }
+
+  /** Requests on a closed socket get no answer: fetches are redone and changes re-sent on the next connection. */
+  private forgetInFlight(): void {
+    for (const record of this.entities.values()) {
+      record.fetching = undefined;
+      record.inFlight = undefined;
+    }
   }
 
   private scheduleReconnect(): void {

@@ -1,0 +1,33 @@
+/** The recorder script runs end to end: fresh recordings of every scenario decode fully and leave nothing pending. */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recordAll } from './scripts/record-fixtures.ts';
+import { tempDir } from './test-helpers.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe('record-fixtures', () => {
+  const out = tempDir();
+  afterAll(() => out.remove());
+
+  it('records every scenario as a session that decodes without undecodable frames', async () => {
+    const files = await recordAll(out.dir);
+    expect(files).toHaveLength(3);
+    for (const file of files) {
+      const lines = execFileSync('node', [join(root, 'inspector/bin/syncscope.mjs'), 'dump', file, '--json'], {
+        cwd: root,
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n');
+      const summary = JSON.parse(lines.at(-1) ?? '{}').summary;
+      expect(summary.undecodable, file).toBe(0);
+      expect(summary.byProtocol, file).toEqual({ temporal: summary.frames });
+      expect(
+        Object.values(summary.queues).every((n) => n === 0),
+        file,
+      ).toBe(true);
+    }
+  });
+});
