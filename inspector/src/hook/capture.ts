@@ -32,7 +32,9 @@ export class Capture {
   private readonly bufferSize: number;
   private readonly schedule: (run: () => void) => void;
   private readonly now: () => number;
+  /** Pending entries are entries[head..]; dropping the oldest moves `head` instead of shifting the array. */
   private entries: Entry[] = [];
+  private head = 0;
   private seq = 0;
   private droppedCount = 0;
   private scheduled = false;
@@ -69,7 +71,7 @@ export class Capture {
   }
 
   status(): HookStatus {
-    return { capturing: this.active, recording: this.recording, buffered: this.entries.length, dropped: this.droppedCount };
+    return { capturing: this.active, recording: this.recording, buffered: this.entries.length - this.head, dropped: this.droppedCount };
   }
 
   /** A connection id unique in this hook. */
@@ -121,12 +123,7 @@ export class Capture {
   /** A frame another context captured (a worker's hook): renumbered here, its connection named after its source. */
   forward(frame: RawFrame, source: string): void {
     if (!this.active || typeof frame !== 'object' || frame === null) return;
-    const entry = { frame: { ...frame, seq: this.seq++, conn: `${source}|${frame.conn}` }, ready: true };
-    if (this.entries.length >= this.bufferSize) {
-      this.entries.shift();
-      this.droppedCount++;
-    }
-    this.entries.push(entry);
+    this.append({ frame: { ...frame, seq: this.seq++, conn: `${source}|${frame.conn}` }, ready: true });
     this.scheduleFlush();
   }
 
@@ -141,7 +138,7 @@ export class Capture {
     if (!this.active) return () => {};
     const entry = this.push(part, false);
     return (payload) => {
-      if (payload) Object.assign(entry.frame, this.redactPayload(payload, entry.frame));
+      if (payload) Object.assign(entry.frame, payload, this.redactPayload(payload, entry.frame));
       else entry.frame.meta = { ...entry.frame.meta, error: 'payload could not be read' };
       entry.ready = true;
       this.scheduleFlush();
@@ -178,11 +175,13 @@ export class Capture {
   /** Delivers the ready frames now (the batch scheduler calls this). */
   flush(): void {
     this.scheduled = false;
-    if (!this.delivering || this.entries.length === 0) return;
-    let ready = 0;
+    if (!this.delivering || this.entries.length === this.head) return;
+    let ready = this.head;
     while (ready < this.entries.length && (this.entries[ready] as Entry).ready) ready++;
-    if (ready === 0) return;
-    const frames = this.entries.splice(0, ready).map((e) => e.frame);
+    if (ready === this.head) return;
+    const frames = this.entries.slice(this.head, ready).map((e) => e.frame);
+    this.entries = this.entries.slice(ready);
+    this.head = 0;
     this.send({ type: 'frames', frames, dropped: this.droppedCount });
   }
 
@@ -195,12 +194,21 @@ export class Capture {
   private push(part: FramePart, ready: boolean): Entry {
     const frame = this.redactFrame({ ...part, seq: this.seq++, t: this.now() } as RawFrame);
     const entry = { frame, ready };
-    if (this.entries.length >= this.bufferSize) {
-      this.entries.shift();
+    this.append(entry);
+    return entry;
+  }
+
+  private append(entry: Entry): void {
+    if (this.entries.length - this.head >= this.bufferSize) {
+      // The oldest frame goes; a reserved one still being read goes too (its completion then writes nowhere).
+      this.head++;
       this.droppedCount++;
+      if (this.head >= 1024 && this.head * 2 >= this.entries.length) {
+        this.entries = this.entries.slice(this.head);
+        this.head = 0;
+      }
     }
     this.entries.push(entry);
-    return entry;
   }
 
   private redactFrame(frame: RawFrame): RawFrame {
@@ -214,10 +222,15 @@ export class Capture {
     return frame;
   }
 
-  private redactPayload<P extends Pick<RawFrame, 'text' | 'json'>>(payload: P, frame: RawFrame, hits = new Set<string>()): P {
-    const out = { ...payload };
-    if (typeof out.text === 'string') out.text = this.redactor.text(out.text, hits);
-    if (out.json !== undefined) out.json = this.redactor.value(out.json, hits);
+  /** Redacted text/json of a payload (only those fields); frames the redactor touched get meta.redacted. */
+  private redactPayload(
+    payload: Pick<RawFrame, 'text' | 'json'>,
+    frame: RawFrame,
+    hits = new Set<string>(),
+  ): Pick<RawFrame, 'text' | 'json'> {
+    const out: Pick<RawFrame, 'text' | 'json'> = {};
+    if (typeof payload.text === 'string') out.text = this.redactor.text(payload.text, hits);
+    if (payload.json !== undefined) out.json = this.redactor.value(payload.json, hits);
     if (hits.size) frame.meta = { ...frame.meta, redacted: [...new Set([...(frame.meta?.redacted ?? []), ...hits])] };
     return out;
   }
