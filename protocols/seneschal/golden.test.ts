@@ -3,7 +3,8 @@
  * and conflicts. Recorded fixtures come from examples/seneschal/scripts/record-fixtures.ts; public-* are hand-built.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -70,5 +71,78 @@ describe('seneschal public fixtures', () => {
     expect(summary.conflicts).toEqual([
       { protocol: 'seneschal', entity: 'ob1', field: 'location', rule: 'lww-property', winner: 'remote' },
     ]);
+  });
+});
+
+const at = (hhmm: number) => Date.UTC(2026, 10, 20, Math.floor(hhmm / 100), hhmm % 100);
+
+/** Recorded traffic must decode completely, as seneschal, and carry no secrets. */
+function recorded(name: string) {
+  const text = readFileSync(fixture(name), 'utf8');
+  expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]+\./); // no JWT
+  expect(text).not.toContain('-password');
+  const result = dump(fixture(name));
+  expect(result.summary.undecodable).toBe(0);
+  expect(result.lines.filter((l) => l.protocol !== 'seneschal')).toEqual([]);
+  return result;
+}
+
+const idle = (names: string[]) => Object.fromEntries(names.map((n) => [`seneschal/${n}`, 0]));
+
+describe('seneschal recorded fixtures (examples/seneschal/scripts/record-fixtures.ts)', () => {
+  it('worked example: the offline qty wins, the offline location loses, journals end at 0730 / 0720 / 0740', () => {
+    const { summary } = recorded('worked-example.syncscope.jsonl');
+    expect(summary.conflicts).toEqual([
+      { protocol: 'seneschal', entity: 'ob1', field: 'qty', rule: 'lww-property', winner: 'local' },
+      { protocol: 'seneschal', entity: 'ob1', field: 'location', rule: 'lww-property', winner: 'remote' },
+    ]);
+    expect(summary.queues).toEqual(
+      idle(['client/phone', 'client/tablet', 'client/laptop', 'server/phone', 'server/tablet', 'server/laptop']),
+    );
+    expect(summary.journals['seneschal/client/phone']).toEqual({ side: 'client', cursor: at(730), peer: 'server/phone' });
+    expect(summary.journals['seneschal/client/tablet']).toEqual({ side: 'client', cursor: at(720), peer: 'server/tablet' });
+    for (const device of ['phone', 'tablet', 'laptop']) {
+      expect(summary.journals[`seneschal/server/${device}`]).toEqual({ side: 'server', cursor: at(740), peer: `client/${device}` });
+    }
+    expect(summary.entities).toBe(1);
+  });
+
+  it('shared list: grant and revoke show as access changes, no conflicts, everything confirmed', () => {
+    const { summary } = recorded('shared-list.syncscope.jsonl');
+    expect(summary.conflicts).toEqual([]);
+    expect(summary.byType['seneschal/share']).toBe(2);
+    expect(summary.byType['seneschal/group']).toBe(2);
+    // list1 and chips, plus bob's access to each (granted, then revoked).
+    expect(summary.entities).toBe(4);
+    expect(summary.queues).toEqual(idle(['client/alice-phone', 'client/bob-phone', 'server/alice-phone', 'server/bob-phone']));
+    expect(summary.journals['seneschal/client/bob-phone']).toMatchObject({ side: 'client', cursor: at(810) });
+  });
+
+  it('concurrent edits: the older qty loses to the newer one', () => {
+    const { summary } = recorded('concurrent-edits.syncscope.jsonl');
+    expect(summary.conflicts).toEqual([{ protocol: 'seneschal', entity: 'soap', field: 'qty', rule: 'lww-property', winner: 'remote' }]);
+    expect(summary.journals['seneschal/client/a']).toMatchObject({ cursor: at(901) });
+    expect(summary.journals['seneschal/client/b']).toMatchObject({ cursor: at(902) });
+  });
+
+  it('restart mid-sync: the stored dispatches wait in the client queue until the resend is accepted', () => {
+    const name = 'restart-mid-sync.syncscope.jsonl';
+    const { summary } = recorded(name);
+    expect(summary.byType['seneschal/rehydrate']).toBe((summary.byType['seneschal/rehydrateEnd'] ?? 0) + 1);
+    expect(summary.queues).toEqual(idle(['client/a', 'client/b', 'server/a', 'server/b']));
+    expect(summary.journals['seneschal/client/b']).toMatchObject({ side: 'client', cursor: at(1010) });
+
+    // Cut the session where the server died: b's two stored dispatches are still pending there.
+    const lines = readFileSync(fixture(name), 'utf8').trim().split('\n');
+    const rehydrate = lines.findIndex((l) => l.includes('\\"type\\":\\"rehydrate\\",\\"dispatches\\":[{'));
+    expect(rehydrate).toBeGreaterThan(0);
+    const dir = mkdtempSync(join(tmpdir(), 'seneschal-golden-'));
+    try {
+      const cut = join(dir, 'cut.syncscope.jsonl');
+      writeFileSync(cut, `${lines.slice(0, rehydrate + 1).join('\n')}\n`);
+      expect(dump(cut).summary.queues['seneschal/client/b']).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -65,6 +65,8 @@ export class SeneschalClient {
   lastError: string | undefined;
   private token: string | undefined;
   private socket: SocketLike | undefined;
+  /** The frame conn id of the current socket (HTTP exchanges get their own). */
+  private socketConn = '';
   private connSeq = 0;
   private saving = Promise.resolve();
   private readonly waiters = new Set<() => void>();
@@ -140,6 +142,7 @@ export class SeneschalClient {
     if (!this.token) return Promise.reject(new Error('log in before connecting'));
     if (this.socket) return this.until(() => this.status === 'live');
     const conn = `${this.clientID}:ws${++this.connSeq}`;
+    this.socketConn = conn;
     const url = `${this.options.server.replace(/^http/, 'ws')}/seneschal`;
     const socket = this.options.openSocket(url);
     this.socket = socket;
@@ -221,6 +224,8 @@ export class SeneschalClient {
   async disconnect(): Promise<void> {
     const socket = this.socket;
     if (!socket) return;
+    // Let confirmations (`received`) queued behind local saves go out first, or the server keeps them queued.
+    await this.saving;
     const closed = this.until(() => this.socket !== socket);
     socket.close(1000, 'bye');
     await closed;
@@ -256,7 +261,7 @@ export class SeneschalClient {
     this.send({ type: 'dispatch', id: dispatch.id, envelope: dispatch.envelope });
   }
 
-  private send(message: ClientMessage, socket = this.socket, conn = `${this.clientID}:ws${this.connSeq}`): void {
+  private send(message: ClientMessage, socket = this.socket, conn = this.socketConn): void {
     if (!socket || socket.readyState !== OPEN) return;
     const text = JSON.stringify(message);
     const shown = message.type === 'hello' ? JSON.stringify({ ...message, token: REDACTED }) : text;
