@@ -244,6 +244,11 @@ export class SeneschalClient {
     });
   }
 
+  /** Resolves once every state change so far is in storage. */
+  async saved(): Promise<void> {
+    await this.saving;
+  }
+
   /** Resolves once every dispatch of ours is acknowledged and saved. */
   async settled(): Promise<void> {
     await this.until(() => this.unsent().length === 0);
