@@ -121,15 +121,18 @@ export class Coordinator {
 
   private onOpen(link: Link, docs: ReadonlyArray<{ doc: string; storageRange: LsnRange | null; timeline: string }>): void {
     for (const open of docs) {
-      const holder = [...this.links.values()].find((other) => other !== link && other.docs.get(open.doc)?.timeline === open.timeline);
-      if (holder) {
-        this.send(link, {
+      // One link per timeline. A newer open takes the timeline over: the older link is most likely a connection
+      // whose close the server has not seen yet (a client reconnecting after a network drop). Two live clients
+      // that really share an id are caught on sync, where their entries at the same LSN differ.
+      for (const other of this.links.values()) {
+        if (other === link || other.docs.get(open.doc)?.timeline !== open.timeline) continue;
+        other.docs.delete(open.doc);
+        this.send(other, {
           type: 'error',
           code: 'duplicate-timeline',
           doc: open.doc,
-          message: `timeline ${open.timeline} is already connected on another link`,
+          message: `timeline ${open.timeline} was opened on a newer connection; this one no longer syncs ${open.doc}`,
         });
-        continue;
       }
       const store = this.doc(open.doc);
       link.docs.set(open.doc, { timeline: open.timeline, remoteStorage: open.storageRange, inFlight: false });

@@ -63,15 +63,30 @@ describe('sqlsync server: bad input gets protocol errors, never a crash', () => 
     }
   });
 
-  it('rejects a timeline id already connected, different content at a held LSN, and gaps', async () => {
+  it('hands a timeline to its newest connection, rejects different content at a held LSN, and gaps', async () => {
     const a = await rawSocket();
     const b = await rawSocket();
     try {
       a.send(JSON.stringify({ type: 'open', docs: [{ doc: 'd2', storageRange: null, timeline: 'shared' }] }));
       await waitFor('a open', () => a.replies.length >= 1);
+      // A second open of the same timeline takes it over (the first link is presumed dead) and tells the first;
+      // the first link then gets not-open for that document until it opens it again.
       b.send(JSON.stringify({ type: 'open', docs: [{ doc: 'd2', storageRange: null, timeline: 'shared' }] }));
-      await waitFor('b refused', () => b.replies.length >= 1);
-      expect(b.replies[0]).toMatchObject({ type: 'error', code: 'duplicate-timeline' });
+      await waitFor('b answered', () => b.replies.length >= 1);
+      expect(b.replies[0]).toMatchObject({ type: 'timeline-range', timeline: 'shared' });
+      await waitFor('a told', () => a.replies.length >= 2);
+      expect(a.replies[1]).toMatchObject({ type: 'error', code: 'duplicate-timeline' });
+      const probe = {
+        type: 'timeline-sync',
+        doc: 'd2',
+        partial: { id: 'shared', range: { first: 0, last: 0 }, entries: [{ tag: 'AddTodo', id: 'z', text: 'z' }] },
+      };
+      a.send(JSON.stringify(probe));
+      await waitFor('a refused', () => a.replies.length >= 3);
+      expect(a.replies[2]).toMatchObject({ type: 'error', code: 'not-open' });
+      a.send(JSON.stringify({ type: 'open', docs: [{ doc: 'd2', storageRange: null, timeline: 'shared' }] }));
+      await waitFor('a back', () => a.replies.length >= 4);
+      await waitFor('b told', () => b.replies.length >= 2);
 
       const sync = (first: number, text: string) =>
         JSON.stringify({
@@ -84,8 +99,13 @@ describe('sqlsync server: bad input gets protocol errors, never a crash', () => 
       a.send(sync(0, 'one')); // an identical resend is fine
       a.send(sync(0, 'two'));
       a.send(sync(5, 'gap'));
-      await waitFor('errors', () => a.replies.filter((r) => r.type === 'error').length >= 2);
-      expect(a.replies.filter((r) => r.type === 'error').map((r) => r.code)).toEqual(['duplicate-timeline', 'lsn-gap']);
+      await waitFor('errors', () => a.replies.filter((r) => r.type === 'error').length >= 4);
+      expect(a.replies.filter((r) => r.type === 'error').map((r) => r.code)).toEqual([
+        'duplicate-timeline',
+        'not-open',
+        'duplicate-timeline',
+        'lsn-gap',
+      ]);
     } finally {
       a.ws.close();
       b.ws.close();
