@@ -70,6 +70,7 @@ export class SeneschalClient {
   private connSeq = 0;
   private saving = Promise.resolve();
   private readonly waiters = new Set<() => void>();
+  private readonly listeners = new Set<() => void>();
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: ClientOptions) {
@@ -147,6 +148,7 @@ export class SeneschalClient {
     const socket = this.options.openSocket(url);
     this.socket = socket;
     this.status = 'connecting';
+    this.notify();
     let expected = 0;
     let flushed = 0;
     let settled = false;
@@ -170,9 +172,11 @@ export class SeneschalClient {
         switch (message.type) {
           case 'welcome':
             this.userID = message.userID;
+            this.notify();
             return;
           case 'rehydrateBegin':
             this.status = 'rehydrating';
+            this.notify();
             // Wait for pending saves so that what we send is what survives a reload.
             return void this.afterSave(() => this.send({ type: 'rehydrate', dispatches: this.unsent().slice() }, socket, conn));
           case 'rehydrateEnd': {
@@ -197,6 +201,7 @@ export class SeneschalClient {
             return;
           case 'error':
             this.fail(`${message.code}: ${message.message}`);
+            this.notify();
             if (message.code === 'unauthorized') finish(new Error(message.message));
             return;
         }
@@ -339,7 +344,14 @@ export class SeneschalClient {
     this.lastError = message;
   }
 
+  /** Called after every change of the local copy or of the connection status (what a UI redraws on). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private notify(): void {
     for (const waiter of [...this.waiters]) waiter();
+    for (const listener of [...this.listeners]) listener();
   }
 }
