@@ -122,7 +122,8 @@ function decodeLine(line: RawLine, index: number): { ok: true; line: BootstrapLi
   return parsed.ok ? { ok: true, line: { kind: 'model', model: parsed.value } } : parsed;
 }
 
-function decodeNdjsonBody(text: string, chunk: boolean): Decoded {
+/** An NDJSON bootstrap, delta or batch body (whole lines) to typed lines; the engine's clients use it too. */
+export function decodeNdjsonBody(text: string, chunk: boolean): Decoded {
   const parsed = parseNdjsonLines(text);
   if (!parsed.ok) {
     return {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ObjectPool, topologicalOrder } from './object-pool.ts';
+
+const m = (cls: string, id: string, refs: Record<string, unknown> = {}) => ({ __class: cls, id, ...refs });
+
+describe('ObjectPool', () => {
+  it('inserts referenced objects first; the root is the first inserted; hydrated only at the end', () => {
+    const pool = new ObjectPool();
+    const seen: Array<[string | undefined, boolean]> = [];
+    pool.subscribe(() => seen.push([pool.root, pool.hydrated]));
+    pool.hydrate([
+      { model: m('Issue', 'i1', { teamId: 't1', projectId: 'p1', labelIds: ['l1'] }), syncId: 5 },
+      { model: m('Project', 'p1', { teamId: 't1' }), syncId: 3 },
+      { model: m('Label', 'l1', { teamId: 't1' }), syncId: 4 },
+      { model: m('Team', 't1'), syncId: 1 },
+    ]);
+    expect(pool.root).toBe('Team/t1');
+    expect(seen).toEqual([['Team/t1', true]]);
+    expect(pool.all().map(([key]) => key)).toEqual(['Team/t1', 'Project/p1', 'Label/l1', 'Issue/i1']);
+    expect(pool.problems).toEqual([]);
+  });
+
+  it('reports a cycle and a dangling reference instead of looping', () => {
+    const { order, problems } = topologicalOrder([m('A', 'a', { bId: 'b' }), m('B', 'b', { aId: 'a' }), m('C', 'c', { ghostId: 'zzz' })]);
+    expect(order.map((x) => x.id)).toEqual(['c', 'a', 'b']);
+    expect(problems).toEqual([
+      { kind: 'dangling', from: 'C/c', field: 'ghostId', to: 'zzz' },
+      { kind: 'cycle', ids: ['A/a', 'B/b'] },
+    ]);
+  });
+});
