@@ -35,6 +35,8 @@ const SECRET_FIELDS = ['password', 'token'];
 
 export class Wire {
   private next = 0;
+  /** Tells this client instance's connections from those of an earlier instance with the same client id. */
+  private readonly instance = Math.random().toString(36).slice(2, 6);
 
   constructor(
     private readonly clientId: string,
@@ -43,7 +45,7 @@ export class Wire {
 
   private connId(kind: string): string {
     this.next += 1;
-    return `${this.clientId}:${kind}${this.next}`;
+    return `${this.clientId}:${this.instance}:${kind}${this.next}`;
   }
 
   private emit(frame: FrameInput): void {
