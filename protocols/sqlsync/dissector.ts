@@ -50,7 +50,14 @@ export function summarizeSqlsync(message: SqlsyncMessage): string {
     case 'Reply':
       return `Reply #${msg.handlerId} ${msg.reply.tag}${msg.reply.tag === 'Err' ? `: ${msg.reply.err}` : ''}`;
     case 'Event':
-      return `Event ${msg.docId} ${msg.evt.tag}${msg.evt.tag === 'ConnectionStatus' ? ` ${msg.evt.status}` : ''}`;
+      switch (msg.evt.tag) {
+        case 'ConnectionStatus':
+          return `Event ${msg.docId} ConnectionStatus ${msg.evt.status}`;
+        case 'SubscriptionChanged':
+          return `Event ${msg.docId} SubscriptionChanged ${msg.evt.key}: ${msg.evt.rows.length} row(s)`;
+        case 'SubscriptionErr':
+          return `Event ${msg.docId} SubscriptionErr ${msg.evt.key}: ${msg.evt.err}`;
+      }
   }
 }
 

@@ -48,6 +48,6 @@ describe('public sqlsync 0.3 fixtures', () => {
       'sqlsync/Reply': 4,
       'sqlsync/Event.SubscriptionChanged': 2,
     });
-    expect(summary.queues).toEqual({ 'sqlsync/worker sqlsync-worker': 1 });
+    expect(summary.queues).toEqual({ 'sqlsync/worker port-1': 1 });
   });
 });

@@ -91,4 +91,32 @@ describe('recorded sqlsync sessions', () => {
     // The last connection ended idle, then closed with the scenario.
     expect(phases.slice(-2)).toEqual(['idle', 'offline']);
   });
+
+  it('browser tabs: every tab <-> worker request answered, subscriptions carry the final rows, offline then live', async () => {
+    const s = await summary('browser-tabs');
+    expect(s.undecodable).toBe(0);
+    expect(Object.keys(s.queues)).toHaveLength(2);
+    expect(Object.values(s.queues)).toEqual([0, 0]);
+    expect(s.byType).toMatchObject({ 'sqlsync/Boot': 2, 'sqlsync/Doc.Mutate': 3, 'sqlsync/Doc.SetConnectionEnabled': 2 });
+    expect(s.byType['sqlsync/Event.SubscriptionErr']).toBeUndefined();
+
+    const { frames } = await readSessionFile(fixture('browser-tabs'));
+    const fold = new Fold(createRegistry());
+    let state = initialFoldState();
+    for (const frame of frames) state = fold.step(state, frame).state;
+    const model = fold.models(state).sqlsync;
+    const subscriptions = Object.values(model?.entities ?? {}).filter((e) => e.type === 'subscription');
+    expect(subscriptions).toHaveLength(2);
+    for (const sub of subscriptions) {
+      const rows = (sub.value as { rows: unknown[][] }).rows;
+      expect(rows.map((row) => [row[1], row[2]])).toEqual([
+        ['water the plants', 1],
+        ['call the plumber', 0],
+      ]);
+    }
+    const phases = (model?.phases ?? []).map((p) => p.phase);
+    const offlineAt = phases.indexOf('offline');
+    expect(offlineAt).toBeGreaterThan(0);
+    expect(phases.slice(offlineAt)).toContain('live');
+  });
 });

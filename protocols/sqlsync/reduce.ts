@@ -392,7 +392,8 @@ const STATUS_PHASE: Record<string, PhaseName> = {
 };
 
 function reduceWorker(state: SqlsyncState, msg: WorkerMessage, frame: RawFrame): SqlsyncState {
-  const queue = `worker ${frame.meta?.channel ?? frame.conn}`;
+  // Per port (conn), not per channel: every tab numbers its handler ids from 1 on the same channel name.
+  const queue = `worker ${frame.conn}`;
   const items = state.queues[queue] ?? [];
   switch (msg.tag) {
     case 'Boot':

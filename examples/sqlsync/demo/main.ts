@@ -53,7 +53,13 @@ function render(doc: DocHandle, rows: unknown[][]): void {
 }
 
 async function main(): Promise<void> {
-  const tab = await SqlsyncTab.boot({ coordinatorUrl });
+  // ?record keeps every tab <-> worker frame on the page, for the fixture recorder (scripts/record-fixtures.ts).
+  const recorded: unknown[] = [];
+  if (params.has('record')) (globalThis as { __sqlsyncFrames?: unknown[] }).__sqlsyncFrames = recorded;
+  const tab = await SqlsyncTab.boot({
+    coordinatorUrl,
+    ...(params.has('record') ? { onFrame: (frame) => recorded.push({ ...frame, t: Date.now() }) } : {}),
+  });
   const doc = await tab.open(docId);
   let online = true;
   doc.onConnectionStatus((status) => {

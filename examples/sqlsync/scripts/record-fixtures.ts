@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Recorder } from '@syncscope/inspector/record';
+import { browserTabsScenario } from '../scenarios/browser.ts';
 import { concurrentEditsScenario, offlineEditsScenario, type ScenarioOptions, serverRestartScenario } from '../scenarios/index.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'protocols', 'sqlsync', 'fixtures');
@@ -27,3 +28,13 @@ for (const [name, run] of Object.entries(scenarios)) {
   writeFileSync(file, recorder.toSessionFile({ origin: `examples/sqlsync scenario ${name}`, protocols: ['sqlsync'], redactions: [] }));
   console.log(`${file}: ${recorder.all().length} frames`);
 }
+
+// The browser scenario: two tabs of the demo talking to the origin's SharedWorker (tab <-> worker messages).
+const browserRecorder = new Recorder();
+for (const frame of await browserTabsScenario()) browserRecorder.add(frame);
+const browserFile = join(fixtures, 'browser-tabs.syncscope.jsonl');
+writeFileSync(
+  browserFile,
+  browserRecorder.toSessionFile({ origin: 'examples/sqlsync demo in Chromium, two tabs', protocols: ['sqlsync'], redactions: [] }),
+);
+console.log(`${browserFile}: ${browserRecorder.all().length} frames`);

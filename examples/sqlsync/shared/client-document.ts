@@ -12,7 +12,7 @@ import type { ClientMessage, LsnRange, Mutation, ServerMessage, StorageEntry, St
 import { mutationSize } from '@syncscope/protocols/sqlsync';
 import { MAX_BATCH_BYTES } from './constants.ts';
 import { Journal } from './journal.ts';
-import { applyMutation, type ReduceOutcome, type SqlDatabase } from './mutations.ts';
+import { applyMutation, type ReduceOutcome, SCHEMA_SQL, type SqlDatabase } from './mutations.ts';
 
 export interface ClientDatabase extends SqlDatabase {
   exec(sql: string): void;
@@ -44,6 +44,8 @@ export class ClientDocument {
       ? new Journal(snapshot.timeline.id, snapshot.timeline.first, snapshot.timeline.entries)
       : new Journal<Mutation>(timelineId);
     this.storage = snapshot ? new Journal(doc, snapshot.storage.first, snapshot.storage.entries) : new Journal<StorageEntry>(doc);
+    // The schema exists before any savepoint, so queries work on an empty document and no rollback drops it.
+    this.db.run(SCHEMA_SQL);
     // Rebuild the database from the journals: storage first, then the pending local mutations on top.
     for (const [, entry] of this.storage.iterate()) if (entry.rejected === undefined) this.applyInSavepoint(entry.mutation);
     this.db.exec('SAVEPOINT pending');
