@@ -169,6 +169,8 @@ export const CHANNEL_PREFIX = 'temporal:';
 export const UPSTREAM_CHANNEL = `${CHANNEL_PREFIX}upstream`;
 export const ACK_CHANNEL = `${CHANNEL_PREFIX}ack`;
 export const entityChannel = (entityID: string): string => `${CHANNEL_PREFIX}entity:${entityID}`;
+/** Where a recording SharedWorker reports its frames (not a protocol channel: its name is outside `temporal:`). */
+export const TAP_CHANNEL = 'syncscope-tap:temporal';
 
 /** Worker to stores on the entity's channel: a change from upstream (or from another tab's store). */
 export const Downstream = z.object({
@@ -212,7 +214,8 @@ export type BroadcastMessage = z.infer<typeof BroadcastMessage>;
 
 /** Tab to SharedWorker over its port: which entities the tab's stores want, and connection status back. */
 export const PortMessage = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('connect'), serverURL: z.string().min(1), person: EntityRef }),
+  /** `record`: the worker reports every frame it sends and hears on the `syncscope-tap:temporal` channel. */
+  z.object({ kind: z.literal('connect'), serverURL: z.string().min(1), person: EntityRef, record: z.boolean().optional() }),
   z.object({ kind: z.literal('subscribe'), entity: EntityRef }),
   z.object({ kind: z.literal('post'), entity: EntityRef, value: EntityValue }),
   z.object({ kind: z.literal('status'), connected: z.boolean(), pending: z.number().int().nonnegative() }),

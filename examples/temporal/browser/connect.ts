@@ -11,7 +11,12 @@ export interface TemporalConnection {
   onStatus(listener: (connected: boolean) => void): void;
 }
 
-export function connectTemporal(options: { serverURL: string; person: EntityRef; worker: SharedWorker }): TemporalConnection {
+export function connectTemporal(options: {
+  serverURL: string;
+  person: EntityRef;
+  worker: SharedWorker;
+  record?: boolean;
+}): TemporalConnection {
   const port = options.worker.port;
   const listeners = new Set<(connected: boolean) => void>();
   port.onmessage = (event: MessageEvent) => {
@@ -20,7 +25,7 @@ export function connectTemporal(options: { serverURL: string; person: EntityRef;
   };
   port.start();
   const post = (message: PortMessage) => port.postMessage(message);
-  post({ kind: 'connect', serverURL: options.serverURL, person: options.person });
+  post({ kind: 'connect', serverURL: options.serverURL, person: options.person, ...(options.record ? { record: true } : {}) });
   const link = { subscribe: (entity: EntityRef) => post({ kind: 'subscribe', entity }) };
   return {
     store: (entity) => temporalStore(entity, link),

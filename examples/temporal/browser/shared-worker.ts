@@ -4,6 +4,8 @@
  * confirmed changes out on each entity's BroadcastChannel, turns store edits heard on `upstream` into patchDiffs,
  * and unsubscribes entities whose downstream updates no store acks on `ack` in time.
  */
+
+import type { FrameInput } from '../../../inspector/src/record/recorder.ts';
 import {
   ACK_CHANNEL,
   BroadcastMessage,
@@ -13,6 +15,7 @@ import {
   type Meta,
   PortMessage,
   type Snapshot,
+  TAP_CHANNEL,
   UPSTREAM_CHANNEL,
 } from '../../../protocols/temporal/schemas.ts';
 import { diffValues, type EntityView, keyOf, type SocketLike, TemporalClient } from '../client/sync-client.ts';
@@ -30,6 +33,20 @@ const lastSent = new Map<string, Sent>();
 const channels = new Map<string, BroadcastChannel>();
 const awaitingAck = new Map<string, { entity: EntityRef; timer: ReturnType<typeof setTimeout> }>();
 let client: TemporalClient | undefined;
+/** Set when a page asked for recording: every frame goes out on the tap channel (t stamped here). */
+let tap: BroadcastChannel | undefined;
+let portCount = 0;
+/** Names this worker's connections in recordings, so two browser profiles recorded together stay apart. */
+const workerID = crypto.randomUUID().slice(0, 6);
+
+function record(frame: FrameInput): void {
+  tap?.postMessage({ ...frame, t: Date.now() });
+}
+
+/** A channel message as a frame: what the worker posts and what it hears, in the form the broadcast tap writes. */
+function recordChannel(channel: string, json: unknown): void {
+  record({ transport: 'broadcast', conn: `bc:${channel}@${workerID}`, dir: 'local', kind: 'message', json, meta: { channel } });
+}
 
 function channelOf(entity: EntityRef): BroadcastChannel {
   let channel = channels.get(keyOf(entity));
@@ -66,6 +83,7 @@ function fanOut(entity: EntityRef, view: EntityView, forceSnapshot = false): voi
       : { kind: 'snapshot', updateID, entity, value: view.local ?? confirmed.value, meta: confirmed.meta };
   lastSent.set(key, { value: confirmed.value, meta: confirmed.meta });
   channelOf(entity).postMessage(message);
+  recordChannel(entityChannel(entity.id), message);
   const timer = setTimeout(() => {
     awaitingAck.delete(updateID);
     // No store acknowledged it: nobody shows this entity any more.
@@ -75,9 +93,11 @@ function fanOut(entity: EntityRef, view: EntityView, forceSnapshot = false): voi
   awaitingAck.set(updateID, { entity, timer });
 }
 
-function start(serverURL: string, person: EntityRef): void {
+function start(serverURL: string, person: EntityRef, recording: boolean): void {
+  if (recording) tap ??= new BroadcastChannel(TAP_CHANNEL);
   if (client) return;
   client = new TemporalClient({
+    onFrame: record,
     serverURL,
     personID: person.id,
     name: `worker-${person.id}`,
@@ -94,25 +114,29 @@ const upstream = new BroadcastChannel(UPSTREAM_CHANNEL);
 upstream.onmessage = (event: MessageEvent) => {
   const parsed = BroadcastMessage.safeParse(event.data);
   if (!parsed.success || parsed.data.kind !== 'upstream') return;
-  // Stores post diffs against what they see; the client queues them and sends patchDiff with their base.
-  client?.patch(parsed.data.entity, parsed.data.diff);
+  recordChannel(UPSTREAM_CHANNEL, parsed.data);
+  // Stores post diffs against what they see; the client queues them and sends patchDiff with their base, the
+  // store's change id becoming the request id so the two can be matched in a recording.
+  client?.patch(parsed.data.entity, parsed.data.diff, parsed.data.changeID);
 };
 
 const ack = new BroadcastChannel(ACK_CHANNEL);
 ack.onmessage = (event: MessageEvent) => {
   const parsed = BroadcastMessage.safeParse(event.data);
   if (!parsed.success || parsed.data.kind !== 'ack') return;
+  recordChannel(ACK_CHANNEL, parsed.data);
   const waiting = awaitingAck.get(parsed.data.updateID);
   if (!waiting) return;
   clearTimeout(waiting.timer);
   awaitingAck.delete(parsed.data.updateID);
 };
 
-function onPortMessage(port: MessagePort, data: unknown): void {
+function onPortMessage(port: MessagePort, name: string, data: unknown): void {
   const parsed = PortMessage.safeParse(data);
   if (!parsed.success) return;
   const message = parsed.data;
-  if (message.kind === 'connect') start(message.serverURL, message.person);
+  if (message.kind === 'connect') start(message.serverURL, message.person, Boolean(message.record));
+  record({ transport: 'worker', conn: name, dir: 'out', kind: 'message', json: message, meta: { channel: name } });
   if (!client) return;
   if (message.kind === 'subscribe') {
     client.subscribe(message.entity);
@@ -121,13 +145,16 @@ function onPortMessage(port: MessagePort, data: unknown): void {
   } else if (message.kind === 'post') {
     client.create(message.entity, message.value);
   }
-  port.postMessage({ kind: 'status', connected: client.online, pending: 0 } satisfies PortMessage);
+  const status: PortMessage = { kind: 'status', connected: client.online, pending: 0 };
+  port.postMessage(status);
+  record({ transport: 'worker', conn: name, dir: 'in', kind: 'message', json: status, meta: { channel: name } });
 }
 
 (self as unknown as { onconnect: (event: MessageEvent) => void }).onconnect = (event: MessageEvent) => {
   const port = event.ports[0];
   if (!port) return;
   ports.add(port);
-  port.onmessage = (e: MessageEvent) => onPortMessage(port, e.data);
+  const name = `temporal:port-${workerID}-${++portCount}`;
+  port.onmessage = (e: MessageEvent) => onPortMessage(port, name, e.data);
   port.start();
 };

@@ -191,13 +191,13 @@ export class TemporalClient {
     this.set(ref, fn(this.localOf(record) ?? {}));
   }
 
-  /** Queues a diff made on what the user sees now. */
-  patch(ref: EntityRef, diff: Diff): void {
+  /** Queues a diff made on what the user sees now. `requestID` lets a caller tie the patchDiff to its own change id. */
+  patch(ref: EntityRef, diff: Diff, requestID: string = crypto.randomUUID()): void {
     if (Object.keys(diff).length === 0) return;
     const record = this.recordOf(ref);
     // A change made on top of queued ones has no server version yet: its base is whatever the previous one produces.
     const base = record.ops.length === 0 ? record.confirmed?.meta.validFrom : undefined;
-    record.ops.push({ requestID: crypto.randomUUID(), method: 'patchDiff', diff, ...(base ? { base } : {}), attempts: 0 });
+    record.ops.push({ requestID, method: 'patchDiff', diff, ...(base ? { base } : {}), attempts: 0 });
     this.changed(record);
     this.flush(record);
   }
@@ -227,7 +227,7 @@ export class TemporalClient {
   }
 
   /** Resolves when online with nothing queued, in flight or being fetched; rejects after `timeoutMs`. */
-  whenSynced(timeoutMs = 10_000): Promise<void> {
+  whenSynced(timeoutMs = 20_000): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (!this.isSynced()) return;

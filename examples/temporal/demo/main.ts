@@ -2,7 +2,7 @@
  * The demo page: a person's profile and an organisation, edited through temporal stores. Query parameters:
  * `server` (the temporal server, e.g. http://127.0.0.1:4101), `person` (default alice), `org` (default acme).
  */
-import type { EntityRef } from '../../../protocols/temporal/schemas.ts';
+import { type EntityRef, TAP_CHANNEL } from '../../../protocols/temporal/schemas.ts';
 import { connectTemporal } from '../browser/connect.ts';
 import type { StoreState, TemporalStore } from '../browser/store.ts';
 
@@ -13,7 +13,14 @@ const person: EntityRef = { id: personID, type: 'person' };
 const org: EntityRef = { id: params.get('org') ?? 'acme', type: 'org' };
 
 const worker = new SharedWorker(new URL('../browser/shared-worker.ts', import.meta.url), { type: 'module', name: 'temporal' });
-const connection = connectTemporal({ serverURL, person, worker });
+const recording = params.get('record') === '1';
+const connection = connectTemporal({ serverURL, person, worker, record: recording });
+if (recording) {
+  // The fixture recorder (scripts/record-browser-fixture.ts) exposes this function to collect the worker's frames.
+  const sink = (window as unknown as { __temporalFrame?: (frame: unknown) => void }).__temporalFrame;
+  const tap = new BroadcastChannel(TAP_CHANNEL);
+  tap.onmessage = (event: MessageEvent) => sink?.(event.data);
+}
 // Posting an entity that exists is answered 400 and the worker then follows the existing one.
 connection.create(person, { name: personID[0]?.toUpperCase() + personID.slice(1), email: `${personID}@example.test` });
 connection.create(org, { name: 'Acme', city: 'Oslo', website: 'acme.example' });

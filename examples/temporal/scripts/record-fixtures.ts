@@ -11,9 +11,10 @@ import { SCENARIOS } from './scenarios.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'protocols', 'temporal', 'fixtures');
 
-export async function recordAll(dir = fixtures): Promise<string[]> {
+export async function recordAll(dir = fixtures, only?: readonly string[]): Promise<string[]> {
   const written: string[] = [];
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
+    if (only && !only.includes(name)) continue;
     const recorder = new Recorder();
     await scenario((frame) => recorder.add(frame));
     const path = join(dir, name);
