@@ -146,7 +146,7 @@ export function Panel({ session, theme = 'auto', title, initialTab = 'messages' 
 function TabCount({ id }: { id: TabId }) {
   const { session, cursor } = usePanel();
   if ((id !== 'queues' && id !== 'conflicts') || session.store.size === 0) return null;
-  const models = cursor === undefined ? session.store.models() : session.store.modelsAt(cursor);
+  const models = session.modelsAt(cursor);
   let n = 0;
   for (const model of Object.values(models)) {
     if (id === 'queues') for (const items of Object.values(model.queues)) n += items.length;

@@ -42,6 +42,8 @@ export function useVersion(session: PanelSession): number {
     };
     const offStore = session.store.subscribe(bump);
     const offSession = session.subscribe(bump);
+    // Changes between the first render and this effect would otherwise wait for the next one.
+    bump();
     return () => {
       offStore();
       offSession();
@@ -57,10 +59,7 @@ export function viewPosition(state: PanelState): number {
 
 /** The common models (per protocol) at the cursor, or now. */
 export function useModels(state: PanelState) {
-  const store = state.session.store;
-  // Recomputed per render: modelsAt is a checkpoint lookup plus at most one block of steps.
-  if (store.size === 0) return {};
-  return state.cursor === undefined ? store.models() : store.modelsAt(state.cursor);
+  return state.session.modelsAt(state.cursor);
 }
 
 /** The time "now" means at the cursor: the cursor frame's time, or the wall clock for a live session. */

@@ -5,7 +5,7 @@
  * a file-only panel has no `send` and shows no capture controls.
  */
 
-import type { RawFrame } from '@syncscope/protocols/core';
+import type { CommonModel, RawFrame } from '@syncscope/protocols/core';
 import type { HookCommand, HookEvent } from '../bridge/messages.ts';
 import { SessionStore } from '../store/index.ts';
 
@@ -41,6 +41,8 @@ export class PanelSession {
   epoch = 0;
   private readonly pendingSnapshots = new Map<string, StorageSnapshot>();
   private readonly listeners = new Set<() => void>();
+  /** Derived models by position: a past position's models never change until a refold (epoch), so views share them. */
+  private readonly modelCache = new Map<string, Record<string, CommonModel>>();
   private readonly sendCommand: ((command: HookCommand) => void) | undefined;
   private readonly maxSnapshots: number;
 
@@ -58,6 +60,21 @@ export class PanelSession {
   /** Total frames lost: evicted by the store's cap plus dropped by the capturing side. */
   get dropped(): number {
     return this.store.dropped + this.hookDropped;
+  }
+
+  /** The common models after the frame at `position` (the latest when undefined), memoized. */
+  modelsAt(position?: number): Record<string, CommonModel> {
+    const store = this.store;
+    if (store.size === 0) return {};
+    const live = position === undefined || position >= store.end - 1;
+    const key = live ? `${this.epoch}:live:${store.end}` : `${this.epoch}:${position}`;
+    let models = this.modelCache.get(key);
+    if (!models) {
+      models = live ? store.models() : store.modelsAt(position as number);
+      if (this.modelCache.size >= 256) this.modelCache.delete(this.modelCache.keys().next().value as string);
+      this.modelCache.set(key, models);
+    }
+    return models;
   }
 
   /** Feeds one event from the capturing side (already validated by the shell). */

@@ -32,8 +32,7 @@ export function demoFrames(): RawFrame[] {
   const frames: RawFrame[] = [];
   let t = Date.UTC(2026, 10, 20, 9, 0, 0);
   for (const file of fixtureFiles()) {
-    const tag =
-      file.split('/').slice(-3, -2)[0] + ':' + (file.split('/').pop() ?? '').replace('.syncscope.jsonl', '').replace(/^public-/, '');
+    const tag = `${file.split('/').slice(-3, -2)[0]}:${(file.split('/').pop() ?? '').replace('.syncscope.jsonl', '').replace(/^public-/, '')}`;
     const lines = readFileSync(file, 'utf8').split('\n').slice(1);
     let first: number | undefined;
     for (const line of lines) {

@@ -18,8 +18,8 @@ export function Detail({ position }: { position: number }) {
   function entityDiffs(p: number): Array<{ id: string; type: string; entries: DiffEntry[] }> {
     const protocol = decoded?.protocol;
     if (!protocol || !frame) return [];
-    const after = store.modelsAt(p)[protocol]?.entities ?? {};
-    const before = p > store.start ? (store.modelsAt(p - 1)[protocol]?.entities ?? {}) : {};
+    const after = session.modelsAt(p)[protocol]?.entities ?? {};
+    const before = p > store.start ? (session.modelsAt(p - 1)[protocol]?.entities ?? {}) : {};
     const out: Array<{ id: string; type: string; entries: DiffEntry[] }> = [];
     for (const [id, entity] of Object.entries(after)) {
       if (entity.lastFrame !== frame.seq) continue;

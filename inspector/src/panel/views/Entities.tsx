@@ -28,8 +28,8 @@ export function Entities() {
     while (seq !== undefined && out.length < MAX_HISTORY) {
       const position = store.positionOfSeq(seq);
       if (position === undefined) break;
-      const value = store.modelsAt(position)[protocol]?.entities[id]?.value;
-      const previous = position > store.start ? store.modelsAt(position - 1)[protocol]?.entities[id] : undefined;
+      const value = state.session.modelsAt(position)[protocol]?.entities[id]?.value;
+      const previous = position > store.start ? state.session.modelsAt(position - 1)[protocol]?.entities[id] : undefined;
       out.push({ seq, t: store.frame(position)?.t ?? 0, value, before: previous?.value });
       seq = previous?.lastFrame !== undefined && previous.lastFrame < seq ? previous.lastFrame : undefined;
     }

@@ -2,6 +2,7 @@
 import { useMemo } from 'preact/hooks';
 import { nowAt, useModels, usePanel } from '../context.ts';
 import { formatAge, formatBytes } from '../format.ts';
+import { sampleModels } from '../sampling.ts';
 import { FrameLink } from './FrameLink.tsx';
 
 const SAMPLES = 80;
@@ -14,20 +15,19 @@ export function Queues() {
   const queues = Object.entries(models).flatMap(([protocol, model]) =>
     Object.entries(model.queues).map(([name, items]) => ({ key: `${protocol}/${name}`, items })),
   );
-  const depth = useMemo(() => depthSeries(), [state.version, state.session.epoch]);
+  // Re-sampled every 256 new frames (not every render) so a live flood does not refold the session per frame.
+  const bucket = Math.floor(store.end / 256);
+  const depth = useMemo(() => depthSeries(), [bucket, state.session.epoch, store.start]);
 
   function depthSeries() {
     const series = new Map<string, Array<[number, number]>>();
-    if (store.size === 0) return series;
-    const step = Math.max(1, Math.floor(store.size / SAMPLES));
-    for (let p = store.start; p < store.end; p += step) {
-      const t = store.frame(p)?.t ?? 0;
-      for (const [protocol, model] of Object.entries(store.modelsAt(p))) {
+    for (const sample of sampleModels(store, SAMPLES)) {
+      for (const [protocol, model] of Object.entries(sample.models)) {
         for (const [name, items] of Object.entries(model.queues)) {
           const key = `${protocol}/${name}`;
           const points = series.get(key) ?? [];
           series.set(key, points);
-          points.push([t, items.length]);
+          points.push([sample.t, items.length]);
         }
       }
     }

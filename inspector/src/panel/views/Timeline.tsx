@@ -44,7 +44,7 @@ export function Timeline() {
 
   const phases = useMemo(() => {
     if (store.size === 0) return [];
-    return Object.entries(store.models()).map(([protocol, model]) => ({ protocol, phases: model.phases }));
+    return Object.entries(session.modelsAt()).map(([protocol, model]) => ({ protocol, phases: model.phases }));
   }, [version, session.epoch]);
 
   const max = Math.max(1, ...buckets);

@@ -1,0 +1,123 @@
+/**
+ * The unpacked extension in real Chromium: the panel page for a tab shows that tab's WebSocket frames decoded,
+ * a panel opened late gets the backlog, another tab's frames never reach it, Stop stops. Screenshots go to
+ * /tmp/panel-shots/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_FLAGS, findChromium } from '../scripts/chromium.mjs';
+import { startTestApp } from './test/app.ts';
+import { buildExtension } from './test/build.ts';
+
+/** Polls generously: two-core CI machines run several browsers at once. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+const SHOTS = '/tmp/panel-shots';
+let app: Awaited<ReturnType<typeof startTestApp>>;
+let profile: string;
+let context: BrowserContext;
+let worker: Worker;
+let extensionId: string;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const dir = await buildExtension('chrome');
+  app = await startTestApp();
+  profile = mkdtempSync(join(tmpdir(), 'syncscope-ext-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: findChromium(),
+    headless: true,
+    viewport: { width: 1280, height: 720 },
+    args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
+  });
+  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  extensionId = new URL(worker.url()).host;
+});
+
+afterAll(async () => {
+  await context?.close();
+  await app?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const tabIds = () =>
+  worker.evaluate(async () => {
+    const chrome = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<Array<{ id: number }>> } } }).chrome;
+    return (await chrome.tabs.query({})).map((t) => t.id);
+  });
+
+/** Opens the app in a new tab; its tab id is the one that was not there before (tab URLs need a permission we do not ask). */
+async function openApp(tag: string): Promise<{ page: Page; tabId: number }> {
+  const known = new Set(await tabIds());
+  const page = await context.newPage();
+  await page.goto(`${app.url}?tab=${tag}`);
+  await page.evaluate(() => (window as unknown as { app: { ready: Promise<unknown> } }).app.ready);
+  const fresh = (await tabIds()).filter((id) => !known.has(id));
+  if (fresh.length !== 1) throw new Error(`expected one new tab, found ${fresh.length}`);
+  return { page, tabId: fresh[0] as number };
+}
+
+async function openPanel(tabId: number, theme = 'light'): Promise<Page> {
+  const panel = await context.newPage();
+  await panel.goto(`chrome-extension://${extensionId}/devtools-panel.html?tabId=${tabId}&theme=${theme}`);
+  await poll(() => panel.locator('.badge', { hasText: 'connected' }).count()).toBe(1);
+  return panel;
+}
+
+const send = (page: Page, value: unknown) =>
+  page.evaluate((v) => (window as unknown as { app: { send(v: unknown): void } }).app.send(v), value);
+const frameCount = async (panel: Page) => Number.parseInt((await panel.getByTestId('frame-count').textContent()) ?? '', 10);
+
+describe('extension panel page', () => {
+  it('shows the inspected tab frames, gives a late panel the backlog, and keeps tabs apart', async () => {
+    const { page, tabId } = await openApp('a');
+    const panel = await openPanel(tabId);
+    await send(page, { type: 'todo.add', id: 't1', title: 'milk' });
+    await send(page, { type: 'todo.add', id: 't2', title: 'bread' });
+    await poll(() => page.evaluate(() => (window as unknown as { app: { received: string[] } }).app.received.length)).toBe(3);
+    // Two sent and two acknowledged (the socket's open and hello predate the panel: capture starts on listen).
+    await poll(() => frameCount(panel)).toBeGreaterThanOrEqual(4);
+    // The text filter searches payloads: both sends and both acks carry "todo.add".
+    await panel.getByLabel('Filter messages').fill('todo.add');
+    await poll(() => panel.locator('.row').count()).toBe(4);
+    const dirs = await panel.locator('.row .col-dir').allTextContents();
+    expect(dirs.some((d) => d.includes('out'))).toBe(true);
+    expect(dirs.some((d) => d.includes('in'))).toBe(true);
+    await panel.getByLabel('Filter messages').fill('bread');
+    await panel.locator('.row').first().click();
+    await panel.getByRole('tab', { name: 'Raw' }).click();
+    await poll(() => panel.locator('.detail-body').textContent()).toContain('"title":"bread"');
+    await panel.getByLabel('Filter messages').fill('');
+    await panel.screenshot({ path: `${SHOTS}/extension-panel-page.png` });
+
+    // A panel opened later for the same tab gets what happened from the background's backlog.
+    const late = await openPanel(tabId, 'dark');
+    await poll(() => frameCount(late)).toBe(await frameCount(panel));
+
+    // Another tab's traffic never reaches this tab's panels.
+    const other = await openApp('b');
+    const otherPanel = await openPanel(other.tabId);
+    const before = await frameCount(panel);
+    await send(other.page, { type: 'only-in-b' });
+    await poll(() => frameCount(otherPanel)).toBeGreaterThanOrEqual(2);
+    await send(page, { type: 'sync-marker' });
+    await poll(() => frameCount(panel)).toBe(before + 2);
+    await panel.getByLabel('Filter messages').fill('only-in-b');
+    expect(await panel.locator('.row').count()).toBe(0);
+    await panel.getByLabel('Filter messages').fill('sync-marker');
+    await poll(() => panel.locator('.row').count()).toBe(2);
+    await otherPanel.getByLabel('Filter messages').fill('only-in-b');
+    await poll(() => otherPanel.locator('.row').count()).toBe(2);
+
+    // Stop: new traffic is not added.
+    await panel.getByRole('button', { name: /Stop/ }).click();
+    const stopped = await frameCount(panel);
+    await send(page, { type: 'after-stop' });
+    await late.getByLabel('Filter messages').fill('after-stop');
+    await poll(() => late.locator('.row').count()).toBe(2);
+    expect(await frameCount(panel)).toBe(stopped);
+    for (const p of [panel, late, otherPanel, page, other.page]) await p.close();
+  });
+});

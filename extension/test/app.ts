@@ -1,0 +1,62 @@
+/**
+ * A tiny app for the extension tests: an HTML page that opens a WebSocket to its own server and a ws server that
+ * answers each JSON message with an acknowledgement. Until the reference engines' demos are wired into these tests,
+ * this is the page whose traffic the panel must show.
+ */
+import { createServer } from 'node:http';
+import { WebSocketServer } from 'ws';
+
+const PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>syncscope test app</title></head>
+<body><h1>test app</h1><ul id="log"></ul>
+<script>
+  const socket = new WebSocket('ws://' + location.host + '/sync');
+  const received = [];
+  socket.addEventListener('message', (e) => {
+    received.push(e.data);
+    const li = document.createElement('li');
+    li.textContent = e.data;
+    document.getElementById('log').append(li);
+  });
+  window.app = {
+    ready: new Promise((resolve) => socket.addEventListener('open', resolve)),
+    send: (value) => socket.send(JSON.stringify(value)),
+    received,
+  };
+</script></body></html>`;
+
+export async function startTestApp(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((request, response) => {
+    if (request.url === '/' || request.url?.startsWith('/?')) {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(PAGE);
+      return;
+    }
+    response.writeHead(404);
+    response.end();
+  });
+  const wss = new WebSocketServer({ server, path: '/sync' });
+  wss.on('connection', (ws) => {
+    ws.send(JSON.stringify({ type: 'hello', server: 'test-app' }));
+    ws.on('message', (data) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(String(data));
+      } catch {
+        value = String(data);
+      }
+      ws.send(JSON.stringify({ type: 'ack', of: value }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise((r) => wss.close(r));
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
