@@ -1,31 +1,19 @@
 /** Golden tests of the hand-built public fixtures through `syncscope dump --json`, and their builders. */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type DumpSummary, dumpAll } from './golden.ts';
 import { PUBLIC_FIXTURES } from './public-fixtures.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-
-export interface DumpSummary {
-  frames: number;
-  decoded: number;
-  undecodable: number;
-  byProtocol: Record<string, number>;
-  byType: Record<string, number>;
-  entities: number;
-  queues: Record<string, number>;
-  journals: Record<string, { side: string; cursor?: string | number; peer?: string }>;
-  conflicts: Array<{ protocol: string; entity: string; field: string | null; rule: string; winner: string }>;
-}
-
-export function dump(file: string): DumpSummary {
-  const out = execFileSync('node', [join(root, 'inspector/bin/syncscope.mjs'), 'dump', file, '--json'], { cwd: root, encoding: 'utf8' });
-  return (JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { summary: DumpSummary }).summary;
-}
-
+let summaries: Record<string, DumpSummary> = {};
+beforeAll(async () => {
+  summaries = await dumpAll({
+    lsd: join(here, 'fixtures', 'public-lsd-storage.syncscope.jsonl'),
+    s3: join(here, 'fixtures', 'public-s3-listing.syncscope.jsonl'),
+  });
+});
 const T0 = Date.UTC(2016, 10, 1, 12, 0, 0);
 
 describe('hand-built fixtures of the public formats', () => {
@@ -36,7 +24,7 @@ describe('hand-built fixtures of the public formats', () => {
   });
 
   it('lsd-storage against S3: typed updates, a collision, a late update, a refused PUT still queued', () => {
-    const summary = dump(join(here, 'fixtures', 'public-lsd-storage.syncscope.jsonl'));
+    const summary = summaries.lsd as DumpSummary;
     expect(summary).toMatchObject({ frames: 20, undecodable: 0, byProtocol: { updatelog: 20 }, entities: 5 });
     expect(summary.byType).toMatchObject({
       'updatelog/PutUpdate': 3,
@@ -63,7 +51,7 @@ describe('hand-built fixtures of the public formats', () => {
   });
 
   it('S3 listing: pagination, start-after, real S3 extra fields, HEAD and an error document', () => {
-    const summary = dump(join(here, 'fixtures', 'public-s3-listing.syncscope.jsonl'));
+    const summary = summaries.s3 as DumpSummary;
     expect(summary).toMatchObject({ frames: 12, undecodable: 0, entities: 0, queues: {}, conflicts: [] });
     expect(summary.byType).toEqual({
       'updatelog/ListObjectsV2': 4,

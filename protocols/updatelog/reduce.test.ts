@@ -149,6 +149,13 @@ describe('reduce: snapshot, catch-up and polling', () => {
     expect(rules).toEqual(['timestamp-collision', 'out-of-order']);
   });
 
+  it('a newer snapshot keeps the updates read after it', () => {
+    const later = run(get('league/main/shared/300-u9', update('u9', team('t9', 'Late')), 'l'), state);
+    const newer = { ...snapshot, timestamp: 200, state: { teams: { t5: team('t5', 'Athletic') } }, flagged: [] };
+    const after = run(get('league/main/snapshots/0000000000200.json', newer, 'm'), later);
+    expect(Object.keys(model(after).entities).sort()).toEqual(['Team:t5', 'Team:t9']);
+  });
+
   it('a newer snapshot replaces the rebuilt model; an older one does not', () => {
     const newer = { ...snapshot, timestamp: 200, state: { teams: { t5: team('t5', 'Athletic') } }, flagged: [] };
     const after = run(get('league/main/snapshots/0000000000200.json', newer, 'j'), state);

@@ -19,6 +19,8 @@ export interface ClientView {
   latestTs?: number;
   /** The store area this client reads updates from (the shared area, or lsd-storage's read area). */
   readArea?: string;
+  /** Update ids this client has read: reading one again (a full re-list) is not reading it out of order. */
+  read?: Readonly<Record<string, true>>;
   phase?: PhaseName;
   lastFrame: number;
 }
@@ -35,8 +37,11 @@ export interface UpdatelogState {
   readonly entities: Readonly<Record<string, Entity>>;
   /** Timestamp of the newest snapshot the entities were rebuilt from (updates at or before it are in it). */
   readonly entitiesBase: number;
-  /** Update ids already applied to the entities, so two clients reading the same update apply it once. */
-  readonly applied: Readonly<Record<string, true>>;
+  /**
+   * Updates applied on top of `entitiesBase`, by id: applied once however many clients read them, and replayed
+   * over a newer snapshot when one arrives (a snapshot older than them must not undo them).
+   */
+  readonly applied: Readonly<Record<string, { timestamp: number; update: Update; seq: number }>>;
   /** area/timestamp -> update id of the listed key, to spot two keys in one millisecond. */
   readonly listedTimestamps: Readonly<Record<string, string>>;
   readonly conflicts: readonly Conflict[];
@@ -194,7 +199,14 @@ function onSnapshot(state: UpdatelogState, client: string, snapshot: Snapshot, f
   let next = seeTimestamp(state, client, snapshot.timestamp, frame);
   next = advanceArea(next, SNAPSHOT_AREA, snapshot.timestamp, frame);
   if (snapshot.timestamp > next.entitiesBase) {
-    next = { ...next, entities: entitiesOfSnapshot(snapshot.state, snapshot.timestamp, frame.seq), entitiesBase: snapshot.timestamp };
+    const kept = Object.fromEntries(Object.entries(next.applied).filter(([, a]) => a.timestamp > snapshot.timestamp));
+    const replayed = Object.values(kept)
+      .sort((a, b) => a.timestamp - b.timestamp || (a.update.id < b.update.id ? -1 : 1))
+      .reduce(
+        (entities, a) => applyUpdate(entities, a.update, a.timestamp, a.seq),
+        entitiesOfSnapshot(snapshot.state, snapshot.timestamp, frame.seq),
+      );
+    next = { ...next, entities: replayed, entitiesBase: snapshot.timestamp, applied: kept };
   }
   for (const flag of snapshot.flagged) next = flagConflict(next, flag.updateId, flag.reason, flag, frame);
   return next;
@@ -207,10 +219,14 @@ function onUpdate(
   frame: RawFrame,
 ): UpdatelogState {
   const { parts, update, meta } = message;
-  const before = state.clients[client]?.latestTs;
+  const view = state.clients[client];
+  const before = view?.latestTs;
+  const readBefore = view?.read?.[update.id] === true;
   let next = seeTimestamp(state, client, parts.timestamp, frame, parts.area);
+  const seen = next.clients[client] as ClientView;
+  if (!readBefore) next = { ...next, clients: { ...next.clients, [client]: { ...seen, read: { ...seen.read, [update.id]: true } } } };
   const target = targetOf(update);
-  if (before !== undefined && parts.timestamp < before) {
+  if (!readBefore && before !== undefined && parts.timestamp < before) {
     next = addConflict(next, `order:${client}:${update.id}`, {
       entity: target,
       local: parts.timestamp,
@@ -242,7 +258,7 @@ function onUpdate(
     next = {
       ...next,
       entities: applyUpdate(next.entities, update, parts.timestamp, frame.seq),
-      applied: { ...next.applied, [update.id]: true },
+      applied: { ...next.applied, [update.id]: { timestamp: parts.timestamp, update, seq: frame.seq } },
     };
   }
   return next;

@@ -153,7 +153,8 @@ export class League {
     const record = value as Record<string, unknown>;
     const id = record.id as string;
     const current = this[collection][id] ?? {};
-    const fields: Record<string, unknown> = { ...current };
+    // Kept as an instance of the argument's class (with its id), so snapshots carry "@type" and the id of each.
+    const fields: Record<string, unknown> = Object.assign(Object.create(Object.getPrototypeOf(value)), current, { id });
     const stamps: Record<string, Stamp> = { ...this.stamps };
     let changed = !this[collection][id];
     for (const [field, fieldValue] of Object.entries(record)) {

@@ -72,7 +72,11 @@ export async function settle(server: RunningServer, clients: readonly LeagueClie
     for (const client of clients) await client.sync();
     const states = new Set(clients.map(canonicalState));
     const pending = clients.some((c) => c.status().unsaved > 0 || c.status().awaitingPromotion > 0);
-    if (states.size === 1 && !pending) return round;
+    if (states.size === 1 && !pending) {
+      // One more poll each: nothing new, so every client ends caught up and polling.
+      for (const client of clients) await client.sync();
+      return round;
+    }
   }
   const detail = clients.map((c) => JSON.stringify(c.status())).join('\n');
   throw new Error(`clients did not converge in ${rounds} rounds:\n${detail}`);
