@@ -159,3 +159,20 @@ describe('decode: browser channels and blueprint HTTP', () => {
     });
   });
 });
+
+describe('decode: deep-object-diff deltas in blueprint PATCH bodies', () => {
+  it('keeps index-keyed array diffs and deleted keys', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const lines = readFileSync(fileURLToPath(new URL('./fixtures/public-http-cbor.syncscope.jsonl', import.meta.url)), 'utf8')
+      .trim()
+      .split('\n');
+    const patch = lines.map((l) => JSON.parse(l) as RawFrame).find((f) => f.kind === 'request' && f.meta?.method === 'PATCH');
+    const result = patch ? decodeTemporal(patch) : undefined;
+    expect(result?.ok).toBe(true);
+    if (!result?.ok || result.message.channel !== 'http-request') return;
+    const body = result.message.body;
+    expect(body && 'delta' in body && body.delta).toEqual({ color: 'blue', tags: { 1: 'c', 2: 'd' }, legacy: undefined });
+    expect(body && 'delta' in body && 'legacy' in body.delta).toBe(true);
+  });
+});

@@ -63,7 +63,7 @@ export function buildPublicLifecycle(): string {
   const recorder = new Recorder(() => (clock += 250));
   const url = `${BASE}/${ID}`;
   const meta1 = { userID: 'user-1', validFrom: V1, validTo: END_OF_TIME, previousValues: {} };
-  const value1 = { name: 'Widget', color: 'red', tags: ['a', 'b'] };
+  const value1 = { name: 'Widget', color: 'red', tags: ['a', 'b'], legacy: true };
   exchange(
     recorder,
     'h1',
@@ -71,12 +71,19 @@ export function buildPublicLifecycle(): string {
     { status: 201, body: cbor({ value: value1, meta: meta1, idString: ID }) },
   );
   exchange(recorder, 'h2', { method: 'GET', url, headers: { 'if-modified-since': V1 } }, { status: 304 });
-  const value2 = { ...value1, color: 'blue' };
-  const meta2 = { userID: 'user-1', validFrom: V2, validTo: END_OF_TIME, previousValues: { color: 'red' } };
+  // A deep-object-diff delta: a changed key, an array diffed by index, and a deleted key (undefined survives cbor-sc).
+  const delta = { color: 'blue', tags: { 1: 'c', 2: 'd' }, legacy: undefined };
+  const value2 = { name: 'Widget', color: 'blue', tags: ['a', 'c', 'd'] };
+  const meta2 = {
+    userID: 'user-1',
+    validFrom: V2,
+    validTo: END_OF_TIME,
+    previousValues: { color: 'red', tags: { 1: 'b', 2: undefined }, legacy: true },
+  };
   exchange(
     recorder,
     'h3',
-    { method: 'PATCH', url, headers: { 'if-unmodified-since': V1 }, body: cbor({ delta: { color: 'blue' }, userID: 'user-1' }) },
+    { method: 'PATCH', url, headers: { 'if-unmodified-since': V1 }, body: cbor({ delta, userID: 'user-1' }) },
     { status: 200, body: cbor({ value: value2, meta: meta2, idString: ID }) },
   );
   exchange(
