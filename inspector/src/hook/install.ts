@@ -39,7 +39,7 @@ export interface HookOptions {
 
 export interface HookHandle {
   readonly capture: Capture;
-  /** Events of this hook (frames in batches, snapshots, status, tap errors). Subscribing turns capture on. */
+  /** Events of this hook: a hello first, then frames in batches, snapshots, status, tap errors. Subscribing turns capture on. */
   subscribe(listener: HookListener): () => void;
   /** What the panel can ask: listen, record, snapshots, redaction, ping. */
   command(command: HookCommand): void;
@@ -142,7 +142,11 @@ export function installHook(options: HookOptions = {}): HookHandle {
 
   const handle: HookHandle = {
     capture,
-    subscribe: (listener) => capture.subscribe(listener),
+    subscribe(listener) {
+      // A new listener first learns who it listens to (context, redactions for the recording header).
+      capture.guard('subscribe', () => listener(hello()));
+      return capture.subscribe(listener);
+    },
     command,
     redactions: () => capture.redactor.list,
     flush: () => capture.flush(),

@@ -57,7 +57,10 @@ export function installNodeTaps(options: NodeTapOptions = {}): NodeTaps {
   });
   return {
     capture,
-    subscribe: (listener) => capture.subscribe(listener),
+    subscribe(listener) {
+      capture.guard('subscribe', () => listener(hello()));
+      return capture.subscribe(listener);
+    },
     hello,
     command(cmd) {
       switch (cmd.type) {
@@ -119,7 +122,6 @@ export function connectRemoteSink(
   };
   const ready = new Promise<void>((resolve, reject) => {
     socket.once('open', () => {
-      post(taps.hello());
       unsubscribe = taps.subscribe(post);
       resolve();
     });

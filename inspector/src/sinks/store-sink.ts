@@ -31,3 +31,20 @@ export function storeSink(store: SessionStore, options: StoreSinkOptions = {}): 
   Object.defineProperty(sink, 'sourceDropped', { get: () => sourceDropped });
   return sink;
 }
+
+/**
+ * Records a hook into a store until `stop()`: the one-call way to run an app (or an engine's tests) with the taps
+ * and keep what they saw. `stop()` delivers what is still buffered, detaches and settles undecided connections.
+ */
+export function recordHook(hook: { subscribe(listener: (event: HookEvent) => void): () => void; flush(): void }, store: SessionStore) {
+  const off = hook.subscribe(storeSink(store));
+  return {
+    store,
+    stop(): SessionStore {
+      hook.flush();
+      off();
+      store.finish();
+      return store;
+    },
+  };
+}

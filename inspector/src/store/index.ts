@@ -5,7 +5,8 @@
  *
  * Input
  *   store.add(frame)               a RawFrame or a tap's frame without seq/t; returns the stored frame. A seq not
- *                                  above the last one is renumbered (original in meta.originalSeq).
+ *                                  above the last one is renumbered (original in meta.originalSeq). A complete,
+ *                                  in-order frame is stored as the same object: do not mutate it afterwards.
  *   store.addMany(frames)          same, for an iterable.
  *   store.finish()                 end of a recording: undecided connections get their protocol (or `unknown`).
  *   store.clear()
@@ -32,8 +33,12 @@
  *   store.exportSession(header?) -> session file text;  await store.importSession(textOrLines, {lenient?})
  *   store.exportHar() -> {har, skipped};                 store.importHar(parsedJson) -> {errors}
  *
+ * Checks
+ *   decodeProblems(store, ignore?) -> frames that are `unknown`, undecodable or undecided (for tests of engines).
+ *
  * Notifications
  *   const off = store.subscribe((change) => ...)  at most once per batch (default: per microtask) with
  *   {added, evicted, refolded, cleared, start, end, dropped}.
  */
+export * from './check.ts';
 export * from './store.ts';

@@ -399,13 +399,17 @@ export class SessionStore {
   }
 
   private stamp(input: FrameInput | RawFrame): RawFrame {
-    const t = input.t ?? this.now();
-    let frame: RawFrame;
-    if (input.seq !== undefined && input.seq > this.lastSeq) frame = { ...input, seq: input.seq, t } as RawFrame;
-    else {
-      const seq = this.lastSeq + 1;
-      const meta = input.seq !== undefined ? { ...input.meta, originalSeq: input.seq } : input.meta;
-      frame = { ...input, seq, t, ...(meta ? { meta } : {}) } as RawFrame;
+    // A complete frame in order is kept as it is (no copy per frame; do not mutate it after adding). Otherwise a
+    // shallow copy gets its seq and t.
+    if (input.seq !== undefined && input.seq > this.lastSeq && input.t !== undefined) {
+      this.lastSeq = input.seq;
+      return input as RawFrame;
+    }
+    const frame = { ...input } as RawFrame;
+    if (input.t === undefined) frame.t = this.now();
+    if (input.seq === undefined || input.seq <= this.lastSeq) {
+      if (input.seq !== undefined) frame.meta = { ...input.meta, originalSeq: input.seq };
+      frame.seq = this.lastSeq + 1;
     }
     this.lastSeq = frame.seq;
     return frame;
@@ -431,8 +435,11 @@ export class SessionStore {
   }
 
   private record(settled: ReadonlyArray<{ seq: number; info: FrameInfo }>): void {
+    const lastPosition = this.next - 1;
+    const lastSeq = this.next > this.first ? (this.slots[lastPosition % this.cap] as RawFrame).seq : undefined;
     for (const { seq, info } of settled) {
-      const position = this.positionOfSeq(seq);
+      // Usually the frame just added settles itself: no search needed.
+      const position = seq === lastSeq ? lastPosition : this.positionOfSeq(seq);
       if (position === undefined) continue;
       const slot = position % this.cap;
       const previous = this.infos[slot];
