@@ -8,12 +8,14 @@ import { join } from 'node:path';
 import { pipelineBench } from './pipeline.ts';
 import { storeBench } from './store.ts';
 import { type BenchRow, markdownTable } from './table.ts';
+import { tapsBench } from './taps.ts';
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 
 const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['pipeline', pipelineBench],
   ['store', storeBench],
+  ['taps', tapsBench],
 ];
 
 const only = process.argv.slice(2);
