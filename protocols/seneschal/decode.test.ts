@@ -55,6 +55,13 @@ describe('seneschal decode', () => {
     if (!payload.ok) expect(payload.error.path).toEqual(['dispatch', 'action']);
   });
 
+  it('refuses __proto__ as a property name', () => {
+    const text = `{"timestamp":1,"clientID":"c","dispatch":{"action":"items/upsert","payload":["o",{"__proto__":{"x":1}}]}}`;
+    const result = decodeFrame(ws('out', text));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.reason).toContain('__proto__');
+  });
+
   it('reports an unknown message type as such', () => {
     const result = decodeFrame(ws('in', '{"type":"teleport"}'));
     expect(result).toMatchObject({ ok: false, error: { path: ['type'] } });

@@ -3,13 +3,13 @@ import { defineDissector } from '../core/index.ts';
 import { decodeFrame } from './decode.ts';
 import { exact, match } from './detect.ts';
 import { toModel } from './model.ts';
-import { init, reduce, type SeneschalState } from './reduce.ts';
+import { init, iso, reduce, type SeneschalState } from './reduce.ts';
 import type { Envelope, SeneschalMessage } from './schemas.ts';
 
 function describe(envelope: Envelope): string {
   const [oid, data] = envelope.dispatch.payload;
   const props = Object.keys(data);
-  return `${envelope.dispatch.action} ${oid}${props.length ? ` {${props.join(', ')}}` : ''} by ${envelope.clientID} @${new Date(envelope.timestamp).toISOString()}`;
+  return `${envelope.dispatch.action} ${oid}${props.length ? ` {${props.join(', ')}}` : ''} by ${envelope.clientID} @${iso(envelope.timestamp)}`;
 }
 
 export function summarize(decoded: SeneschalMessage): string {

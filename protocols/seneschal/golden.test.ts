@@ -2,12 +2,13 @@
  * Golden tests: every fixture through the real CLI, `syncscope dump --json`, checking the derived queues, journals
  * and conflicts. Recorded fixtures come from examples/seneschal/scripts/record-fixtures.ts; public-* are hand-built.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_FIXTURES } from './public-fixtures.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,12 +26,14 @@ interface Summary {
   conflicts: Array<{ protocol: string; entity: string; field?: string; rule: string; winner: string }>;
 }
 
-export function dump(file: string): { lines: Array<Record<string, unknown>>; summary: Summary } {
-  const out = execFileSync(process.execPath, [join(root, 'inspector/bin/syncscope.mjs'), 'dump', file, '--json'], {
+const run = promisify(execFile);
+
+async function dump(file: string): Promise<{ lines: Array<Record<string, unknown>>; summary: Summary }> {
+  const { stdout } = await run(process.execPath, [join(root, 'inspector/bin/syncscope.mjs'), 'dump', file, '--json'], {
     cwd: root,
     encoding: 'utf8',
   });
-  const lines = out
+  const lines = stdout
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -38,18 +41,32 @@ export function dump(file: string): { lines: Array<Record<string, unknown>>; sum
   return { lines, summary: last.summary };
 }
 
+/** Every fixture is dumped once, all at the same time: each dump is a process start, the slow part. */
+const dumps = new Map<string, ReturnType<typeof dump>>();
+const dumped = (name: string) => {
+  let result = dumps.get(name);
+  if (!result) {
+    result = dump(fixture(name));
+    dumps.set(name, result);
+  }
+  return result;
+};
+beforeAll(() => {
+  for (const name of readdirSync(join(here, 'fixtures'))) if (name.endsWith('.syncscope.jsonl')) void dumped(name).catch(() => undefined);
+});
+
 /** Frames' text without the header line, whose createdAt differs on every build. */
 const body = (session: string) => session.split('\n').slice(1).join('\n');
 
 describe('seneschal public fixtures', () => {
-  it('are what public-fixtures.ts builds', () => {
+  it('are what public-fixtures.ts builds', async () => {
     for (const [name, build] of Object.entries(PUBLIC_FIXTURES)) {
       expect(body(readFileSync(fixture(name), 'utf8')), name).toBe(body(build()));
     }
   });
 
-  it('public envelopes: the worked example yields the two property conflicts', () => {
-    const { lines, summary } = dump(fixture('public-envelopes.syncscope.jsonl'));
+  it('public envelopes: the worked example yields the two property conflicts', async () => {
+    const { lines, summary } = await dumped('public-envelopes.syncscope.jsonl');
     expect(summary.undecodable).toBe(0);
     expect(lines.every((l) => l.protocol === 'seneschal')).toBe(true);
     expect(summary.byType['seneschal/envelope']).toBe(5);
@@ -59,8 +76,8 @@ describe('seneschal public fixtures', () => {
     ]);
   });
 
-  it('public journal: JSON and NDJSON chunks decode to the same journal, each entry counted once', () => {
-    const { summary } = dump(fixture('public-journal.syncscope.jsonl'));
+  it('public journal: JSON and NDJSON chunks decode to the same journal, each entry counted once', async () => {
+    const { summary } = await dumped('public-journal.syncscope.jsonl');
     expect(summary.undecodable).toBe(0);
     expect(summary.byType['seneschal/journal']).toBe(3);
     const cursor = Date.UTC(2026, 10, 20, 7, 30);
@@ -77,11 +94,11 @@ describe('seneschal public fixtures', () => {
 const at = (hhmm: number) => Date.UTC(2026, 10, 20, Math.floor(hhmm / 100), hhmm % 100);
 
 /** Recorded traffic must decode completely, as seneschal, and carry no secrets. */
-function recorded(name: string) {
+async function recorded(name: string) {
   const text = readFileSync(fixture(name), 'utf8');
   expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]+\./); // no JWT
   expect(text).not.toContain('-password');
-  const result = dump(fixture(name));
+  const result = await dumped(name);
   expect(result.summary.undecodable).toBe(0);
   expect(result.lines.filter((l) => l.protocol !== 'seneschal')).toEqual([]);
   return result;
@@ -90,8 +107,8 @@ function recorded(name: string) {
 const idle = (names: string[]) => Object.fromEntries(names.map((n) => [`seneschal/${n}`, 0]));
 
 describe('seneschal recorded fixtures (examples/seneschal/scripts/record-fixtures.ts)', () => {
-  it('worked example: the offline qty wins, the offline location loses, journals end at 0730 / 0720 / 0740', () => {
-    const { summary } = recorded('worked-example.syncscope.jsonl');
+  it('worked example: the offline qty wins, the offline location loses, journals end at 0730 / 0720 / 0740', async () => {
+    const { summary } = await recorded('worked-example.syncscope.jsonl');
     expect(summary.conflicts).toEqual([
       { protocol: 'seneschal', entity: 'ob1', field: 'qty', rule: 'lww-property', winner: 'local' },
       { protocol: 'seneschal', entity: 'ob1', field: 'location', rule: 'lww-property', winner: 'remote' },
@@ -107,8 +124,8 @@ describe('seneschal recorded fixtures (examples/seneschal/scripts/record-fixture
     expect(summary.entities).toBe(1);
   });
 
-  it('shared list: grant and revoke show as access changes, no conflicts, everything confirmed', () => {
-    const { summary } = recorded('shared-list.syncscope.jsonl');
+  it('shared list: grant and revoke show as access changes, no conflicts, everything confirmed', async () => {
+    const { summary } = await recorded('shared-list.syncscope.jsonl');
     expect(summary.conflicts).toEqual([]);
     expect(summary.byType['seneschal/share']).toBe(2);
     expect(summary.byType['seneschal/group']).toBe(2);
@@ -118,16 +135,16 @@ describe('seneschal recorded fixtures (examples/seneschal/scripts/record-fixture
     expect(summary.journals['seneschal/client/bob-phone']).toMatchObject({ side: 'client', cursor: at(810) });
   });
 
-  it('concurrent edits: the older qty loses to the newer one', () => {
-    const { summary } = recorded('concurrent-edits.syncscope.jsonl');
+  it('concurrent edits: the older qty loses to the newer one', async () => {
+    const { summary } = await recorded('concurrent-edits.syncscope.jsonl');
     expect(summary.conflicts).toEqual([{ protocol: 'seneschal', entity: 'soap', field: 'qty', rule: 'lww-property', winner: 'remote' }]);
     expect(summary.journals['seneschal/client/a']).toMatchObject({ cursor: at(901) });
     expect(summary.journals['seneschal/client/b']).toMatchObject({ cursor: at(902) });
   });
 
-  it('restart mid-sync: the stored dispatches wait in the client queue until the resend is accepted', () => {
+  it('restart mid-sync: the stored dispatches wait in the client queue until the resend is accepted', async () => {
     const name = 'restart-mid-sync.syncscope.jsonl';
-    const { summary } = recorded(name);
+    const { summary } = await recorded(name);
     expect(summary.byType['seneschal/rehydrate']).toBe((summary.byType['seneschal/rehydrateEnd'] ?? 0) + 1);
     expect(summary.queues).toEqual(idle(['client/a', 'client/b', 'server/a', 'server/b']));
     expect(summary.journals['seneschal/client/b']).toMatchObject({ side: 'client', cursor: at(1010) });
@@ -140,7 +157,7 @@ describe('seneschal recorded fixtures (examples/seneschal/scripts/record-fixture
     try {
       const cut = join(dir, 'cut.syncscope.jsonl');
       writeFileSync(cut, `${lines.slice(0, rehydrate + 1).join('\n')}\n`);
-      expect(dump(cut).summary.queues['seneschal/client/b']).toBe(2);
+      expect((await dump(cut)).summary.queues['seneschal/client/b']).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -90,7 +90,11 @@ function applyOnce(state: SeneschalState, key: string, envelope: Envelope, frame
 }
 
 const sameValue = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
-const iso = (ts: number) => (Number.isFinite(ts) ? new Date(ts).toISOString() : String(ts));
+/** A timestamp as ISO text when it is a representable date, else as the number (a fuzzed 1e20 must not throw). */
+export function iso(ts: number): string {
+  const date = new Date(ts);
+  return Number.isNaN(date.getTime()) ? String(ts) : date.toISOString();
+}
 
 export function methodOf(action: string): string {
   return action.slice(action.indexOf('/') + 1);
