@@ -98,4 +98,44 @@ describe('installHook in the test page', () => {
     const bytes = chunks.reduce((n, c) => n + atob(c.b64 ?? '').length, 0);
     expect(bytes).toBe(300 * 1024);
   });
+
+  it('records SharedWorker and MessageChannel traffic on the page side without changing delivery', async () => {
+    const source = 'onconnect = (e) => { const port = e.ports[0]; port.onmessage = (m) => port.postMessage({ echo: m.data }); };';
+    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    const run = async () => {
+      const shared = new SharedWorker(url, { name: 'echo' });
+      const reply = new Promise((resolve) => {
+        shared.port.onmessage = (e) => resolve(e.data);
+      });
+      shared.port.postMessage({ ask: 1 });
+      const channel = new MessageChannel();
+      const piped = new Promise((resolve) => {
+        channel.port2.onmessage = (e) => resolve(e.data);
+      });
+      channel.port1.postMessage('through a channel');
+      const result = [await reply, await piped];
+      shared.port.close();
+      channel.port1.close();
+      return result;
+    };
+    const plain = await run();
+    const hook = installHook({ bridge: false });
+    const recording = recordHook(hook, new SessionStore());
+    let tapped: unknown;
+    try {
+      tapped = await run();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    } finally {
+      recording.stop();
+      hook.uninstall();
+    }
+    URL.revokeObjectURL(url);
+    expect(tapped).toEqual(plain);
+    const frames = [...recording.store.frames()].filter((f) => f.transport === 'worker');
+    expect(frames.map((f) => [f.meta?.channel, f.dir, f.json])).toEqual([
+      ['sharedworker:echo', 'out', { ask: 1 }],
+      ['port:1', 'out', 'through a channel'],
+      ['sharedworker:echo', 'in', { echo: { ask: 1 } }],
+    ]);
+  });
 });
