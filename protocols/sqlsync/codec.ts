@@ -4,7 +4,7 @@
  * and for `Frame` the frame's `len` bytes right after it in the same message. Timeline frames are one mutation as
  * UTF-8 JSON; storage frames are sparse pages: N u32 LE page indexes, then N pages of 4096 bytes.
  */
-import { BincodeError, BincodeReader, BincodeWriter, base58ToBytes, bytesToBase58 } from '@syncscope/protocols/core';
+import { BincodeError, BincodeReader, BincodeWriter, base58ToBytes, bytesToBase58, bytesToHex } from '@syncscope/protocols/core';
 import type { EngineMessage, FramePayload, PublicLsnRange, ReplicationMsg } from './schemas.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -108,16 +108,12 @@ export function decodeReplication(bytes: Uint8Array, direction: 'out' | 'in' | '
 }
 
 function decodeTimelineFrame(body: Uint8Array): FramePayload {
-  let text: string;
+  // The stock mutation encoder writes UTF-8 JSON; a reducer may use another encoding, which is shown as bytes
+  // rather than called an error (the frame itself is well formed: its length matched).
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    return { kind: 'mutation', mutation: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) };
   } catch {
-    throw new ReplicationDecodeError('Frame.bytes', 0, 'a timeline frame is a UTF-8 JSON mutation; these bytes are not UTF-8');
-  }
-  try {
-    return { kind: 'mutation', mutation: JSON.parse(text) };
-  } catch {
-    throw new ReplicationDecodeError('Frame.bytes', 0, 'a timeline frame is a JSON mutation; this is not JSON');
+    return { kind: 'opaque', hex: bytesToHex(body, 64) };
   }
 }
 

@@ -147,6 +147,10 @@ describe('sqlsync 0.3 replication (bincode)', () => {
     expect(cut.ok).toBe(false);
     const badPages = decodeSqlsync(bin(encodeFrame(ID16, 1, new Uint8Array(100)), 'in'));
     expect(badPages.ok).toBe(false);
+    if (!badPages.ok) expect(badPages.error.reason).toContain('Frame.bytes: a storage frame is N x (4 + 4096) bytes; got 100');
+    // A timeline frame in some other mutation encoding is well formed: shown as bytes, not an error.
+    const opaque = decodeSqlsync(bin(encodeFrame(ID16, 1, Uint8Array.of(0xff, 0x00, 0x01)), 'out'));
+    expect(opaque).toMatchObject({ ok: true, message: { msg: { Frame: { payload: { kind: 'opaque', hex: 'ff 00 01' } } } } });
   });
 
   it('never throws on arbitrary bytes', () => {

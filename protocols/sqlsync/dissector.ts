@@ -36,7 +36,11 @@ export function summarizeSqlsync(message: SqlsyncMessage): string {
     if ('Range' in msg) return `Range ${publicRange(msg.Range.range)}`;
     const { id, lsn, len, payload } = msg.Frame;
     const what =
-      payload.kind === 'mutation' ? `mutation ${JSON.stringify(payload.mutation).slice(0, 80)}` : `${payload.pages.length} page(s)`;
+      payload.kind === 'mutation'
+        ? `mutation ${JSON.stringify(payload.mutation).slice(0, 80)}`
+        : payload.kind === 'opaque'
+          ? `bytes ${payload.hex}`
+          : `${payload.pages.length} page(s)`;
     return `Frame ${id} lsn ${lsn} (${len} bytes): ${what}`;
   }
   const msg = message.msg;

@@ -141,6 +141,8 @@ export const StoragePages = z.object({
 
 export const FramePayload = z.union([
   z.object({ kind: z.literal('mutation'), mutation: z.unknown() }),
+  /** A timeline frame that is not JSON: an app whose reducer encodes its mutations some other way. */
+  z.object({ kind: z.literal('opaque'), hex: z.string() }),
   z.object({ kind: z.literal('pages'), pages: StoragePages.shape.pages }),
 ]);
 export type FramePayload = z.infer<typeof FramePayload>;
