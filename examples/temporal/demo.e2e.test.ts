@@ -56,6 +56,21 @@ describe('temporal demo in Chromium', () => {
     await expect.poll(() => field(tab1, 'person-name').inputValue(), { timeout: 10_000 }).toBe('Alice A.');
     expect(await field(other, 'person-name').inputValue()).toBe('Bob');
 
+    // Alice's profile goes offline (both tabs share the worker) and edits; Bob edits meanwhile; they converge.
+    await tab1.locator('#toggle-online').click();
+    await expect.poll(() => tab2.locator('#connection').textContent(), { timeout: 10_000 }).toBe('offline');
+    await edit(tab1, 'org-website', 'nordic.example');
+    await expect.poll(() => tab1.locator('#pending').textContent(), { timeout: 10_000 }).toContain('1 change');
+    await edit(other, 'org-name', 'Acme Nordic AS');
+    await expect.poll(() => field(tab2, 'org-website').inputValue(), { timeout: 10_000 }).toBe('nordic.example');
+    expect(await field(other, 'org-website').inputValue()).toBe('acme.example');
+    await tab1.locator('#toggle-online').click();
+    for (const page of [tab1, tab2, other]) {
+      await expect.poll(() => field(page, 'org-website').inputValue(), { timeout: 15_000 }).toBe('nordic.example');
+      await expect.poll(() => field(page, 'org-name').inputValue(), { timeout: 15_000 }).toBe('Acme Nordic AS');
+      await expect.poll(() => field(page, 'org-city').inputValue(), { timeout: 15_000 }).toBe('Bergen');
+    }
+
     await tab1.screenshot({ path: '/tmp/temporal-demo.png' });
     expect(errors).toEqual([]);
     await alice.close();

@@ -218,6 +218,8 @@ export const PortMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('connect'), serverURL: z.string().min(1), person: EntityRef, record: z.boolean().optional() }),
   z.object({ kind: z.literal('subscribe'), entity: EntityRef }),
   z.object({ kind: z.literal('post'), entity: EntityRef, value: EntityValue }),
+  /** Takes the worker's socket down (edits keep queueing) or back up. */
+  z.object({ kind: z.literal('online'), online: z.boolean() }),
   z.object({ kind: z.literal('status'), connected: z.boolean(), pending: z.number().int().nonnegative() }),
 ]);
 export type PortMessage = z.infer<typeof PortMessage>;

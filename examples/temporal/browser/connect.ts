@@ -8,7 +8,9 @@ import { type TemporalStore, temporalStore } from './store.ts';
 export interface TemporalConnection {
   store(entity: EntityRef): TemporalStore;
   create(entity: EntityRef, value: EntityValue): void;
-  onStatus(listener: (connected: boolean) => void): void;
+  onStatus(listener: (connected: boolean, pending: number) => void): void;
+  /** Takes the SharedWorker's socket down or back up (for every tab of this browser profile). */
+  setOnline(online: boolean): void;
 }
 
 export function connectTemporal(options: {
@@ -18,10 +20,10 @@ export function connectTemporal(options: {
   record?: boolean;
 }): TemporalConnection {
   const port = options.worker.port;
-  const listeners = new Set<(connected: boolean) => void>();
+  const listeners = new Set<(connected: boolean, pending: number) => void>();
   port.onmessage = (event: MessageEvent) => {
     const message = event.data as PortMessage;
-    if (message?.kind === 'status') for (const listener of listeners) listener(message.connected);
+    if (message?.kind === 'status') for (const listener of listeners) listener(message.connected, message.pending);
   };
   port.start();
   const post = (message: PortMessage) => port.postMessage(message);
@@ -31,5 +33,6 @@ export function connectTemporal(options: {
     store: (entity) => temporalStore(entity, link),
     create: (entity, value) => post({ kind: 'post', entity, value }),
     onStatus: (listener) => listeners.add(listener),
+    setOnline: (online) => post({ kind: 'online', online }),
   };
 }

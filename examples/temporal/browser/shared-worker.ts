@@ -58,7 +58,7 @@ function channelOf(entity: EntityRef): BroadcastChannel {
 }
 
 function broadcastStatus(): void {
-  const message: PortMessage = { kind: 'status', connected: Boolean(client?.online), pending: 0 };
+  const message: PortMessage = { kind: 'status', connected: Boolean(client?.online), pending: client?.queuedCount() ?? 0 };
   for (const port of ports) port.postMessage(message);
 }
 
@@ -103,7 +103,10 @@ function start(serverURL: string, person: EntityRef, recording: boolean): void {
     name: `worker-${person.id}`,
     reconnectDelayMs: 1000,
     openSocket: (url) => new WebSocket(url) as unknown as SocketLike,
-    onChange: (ref, view) => fanOut(ref, view),
+    onChange: (ref, view) => {
+      fanOut(ref, view);
+      broadcastStatus();
+    },
   });
   const connecting = client.connect().catch(() => undefined);
   void connecting.then(broadcastStatus);
@@ -144,8 +147,16 @@ function onPortMessage(port: MessagePort, name: string, data: unknown): void {
     fanOut(message.entity, client.view(message.entity), true);
   } else if (message.kind === 'post') {
     client.create(message.entity, message.value);
+  } else if (message.kind === 'online') {
+    if (message.online)
+      void client
+        .connect()
+        .catch(() => undefined)
+        .then(broadcastStatus);
+    else client.disconnect();
+    broadcastStatus();
   }
-  const status: PortMessage = { kind: 'status', connected: client.online, pending: 0 };
+  const status: PortMessage = { kind: 'status', connected: client.online, pending: client.queuedCount() };
   port.postMessage(status);
   record({ transport: 'worker', conn: name, dir: 'in', kind: 'message', json: status, meta: { channel: name } });
 }

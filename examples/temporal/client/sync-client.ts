@@ -214,6 +214,13 @@ export class TemporalClient {
     this.flush(record);
   }
 
+  /** Changes not yet confirmed by the server, over every entity. */
+  queuedCount(): number {
+    let count = 0;
+    for (const record of this.entities.values()) count += record.ops.length;
+    return count;
+  }
+
   view(ref: EntityRef): EntityView {
     const record = this.recordOf(ref);
     const local = this.localOf(record);

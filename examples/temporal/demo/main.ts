@@ -30,10 +30,17 @@ const stores: Record<string, TemporalStore> = { person: connection.store(person)
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 element('person').textContent = personID;
 element('server').textContent = serverURL;
-connection.onStatus((connected) => {
+let wantOnline = true;
+connection.onStatus((connected, pending) => {
   const status = element('connection');
   status.textContent = connected ? 'online' : 'offline';
   status.className = connected ? 'online' : 'offline';
+  element('pending').textContent = pending > 0 ? `· ${pending} change(s) waiting for the server` : '';
+});
+element('toggle-online').addEventListener('click', () => {
+  wantOnline = !wantOnline;
+  connection.setOnline(wantOnline);
+  element('toggle-online').textContent = wantOnline ? 'Go offline' : 'Go online';
 });
 
 for (const [name, store] of Object.entries(stores)) {
