@@ -148,6 +148,15 @@ describe('SessionStore', () => {
     expect(changes).toHaveLength(1);
   });
 
+  it('works with a synchronous scheduler (one notification per change)', () => {
+    const store = new SessionStore({ registry: registry(), schedule: (run) => run() });
+    const changes: StoreChange[] = [];
+    store.subscribe((c) => changes.push(c));
+    store.addMany(session(3));
+    expect(changes.map((c) => c.added)).toEqual([1, 1, 1, 1, 1]);
+    expect(changes.at(-1)).toMatchObject({ start: 0, end: 5 });
+  });
+
   it('rejects a bad cap or checkpoint interval with a clear error', () => {
     expect(() => new SessionStore({ cap: 0 })).toThrow(/cap must be a positive integer/);
     expect(() => new SessionStore({ cap: 10, checkpointEvery: 11 })).toThrow(/checkpointEvery must be an integer in 1..cap/);

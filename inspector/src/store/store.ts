@@ -452,15 +452,15 @@ export class SessionStore {
 
   private notify(change: Partial<NonNullable<SessionStore['pending']>>): void {
     if (this.listeners.size === 0) return;
-    if (!this.pending) {
-      this.pending = { added: 0, evicted: 0, refolded: false, cleared: false };
-      this.schedule(() => this.flush());
-    }
+    const first = !this.pending;
+    if (!this.pending) this.pending = { added: 0, evicted: 0, refolded: false, cleared: false };
     const pending = this.pending;
     pending.added += change.added ?? 0;
     pending.evicted += change.evicted ?? 0;
     pending.refolded ||= change.refolded ?? false;
     pending.cleared ||= change.cleared ?? false;
+    // Counted before scheduling, so a synchronous scheduler sees this change too.
+    if (first) this.schedule(() => this.flush());
   }
 
   private flush(): void {
