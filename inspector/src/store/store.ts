@@ -429,9 +429,10 @@ export class SessionStore {
       this.infos[slot] = undefined;
     }
     this.checkpoints.delete(this.first / this.checkpointEvery);
-    this.droppedCount += newFirst - this.first;
-    this.notify({ evicted: newFirst - this.first });
+    const evicted = newFirst - this.first;
+    this.droppedCount += evicted;
     this.first = newFirst;
+    this.notify({ evicted });
   }
 
   private record(settled: ReadonlyArray<{ seq: number; info: FrameInfo }>): void {
