@@ -10,26 +10,44 @@ const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>syncscope test app</title></head>
 <body><h1>test app</h1><ul id="log"></ul>
 <script>
-  const socket = new WebSocket('ws://' + location.host + '/sync');
+  // The socket opens at DOMContentLoaded, after module scripts (such as one mounting the overlay) have run.
   const received = [];
-  socket.addEventListener('message', (e) => {
-    received.push(e.data);
-    const li = document.createElement('li');
-    li.textContent = e.data;
-    document.getElementById('log').append(li);
-  });
-  window.app = {
-    ready: new Promise((resolve) => socket.addEventListener('open', resolve)),
-    send: (value) => socket.send(JSON.stringify(value)),
-    received,
+  let socket;
+  let opened;
+  window.app = { ready: new Promise((resolve) => (opened = resolve)), send: (value) => socket.send(JSON.stringify(value)), received };
+  const start = () => {
+    socket = new WebSocket('ws://' + location.host + '/sync');
+    socket.addEventListener('open', opened);
+    socket.addEventListener('message', (e) => {
+      received.push(e.data);
+      const li = document.createElement('li');
+      li.textContent = e.data;
+      document.getElementById('log').append(li);
+    });
   };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
 </script></body></html>`;
 
-export async function startTestApp(): Promise<{ url: string; close(): Promise<void> }> {
+export interface TestAppOptions {
+  /** Extra files served as they are (path -> content type and body), e.g. a bundled overlay. */
+  files?: Map<string, { type: string; body: string }>;
+  /** HTML inserted before the app's script (e.g. a module that mounts the overlay first). */
+  head?: string;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const page = options.head ? PAGE.replace('<body>', `<body>${options.head}`) : PAGE;
   const server = createServer((request, response) => {
     if (request.url === '/' || request.url?.startsWith('/?')) {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(PAGE);
+      response.end(page);
+      return;
+    }
+    const file = options.files?.get(request.url ?? '');
+    if (file) {
+      response.writeHead(200, { 'content-type': file.type });
+      response.end(file.body);
       return;
     }
     response.writeHead(404);
