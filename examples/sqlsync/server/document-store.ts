@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import type { LsnRange, Mutation, StorageEntry } from '@syncscope/protocols/sqlsync';
 import Database from 'better-sqlite3';
-import { applyMutation, type SqlDatabase } from '../shared/mutations.ts';
+import { applyMutation, SCHEMA_SQL, type SqlDatabase } from '../shared/mutations.ts';
 
 export class DuplicateTimelineError extends Error {}
 export class LsnGapError extends Error {}
@@ -80,6 +80,8 @@ export class DocumentStore {
       CREATE TABLE IF NOT EXISTS sqlsync_storage (lsn INTEGER PRIMARY KEY, timeline TEXT NOT NULL, tlsn INTEGER NOT NULL,
         mutation TEXT NOT NULL, rejected TEXT);
     `);
+    // The application's schema exists from the start, so reads of an empty document work.
+    this.db.exec(SCHEMA_SQL);
     this.sql = {
       run: (text, params = []) => void this.db.prepare(text).run(...params),
       all: (text, params = []) => this.db.prepare(text).all(...params) as Array<Record<string, unknown>>,
