@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ObjectPool, topologicalOrder } from './object-pool.ts';
 
@@ -27,5 +28,23 @@ describe('ObjectPool', () => {
       { kind: 'dangling', from: 'C/c', field: 'ghostId', to: 'zzz' },
       { kind: 'cycle', ids: ['A/a', 'B/b'] },
     ]);
+  });
+});
+
+describe('topologicalOrder (property)', () => {
+  it('puts every referenced object before the objects that reference it, for any acyclic graph', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.nat(), { maxLength: 4 }), { minLength: 1, maxLength: 30 }), fc.boolean(), (edges, shuffle) => {
+        // Object i may only reference objects j < i: acyclic by construction; the input order is then scrambled.
+        const models = edges.map((targets, i) => m('Node', `n${i}`, { parentIds: targets.filter((t) => t < i).map((t) => `n${t}`) }));
+        const input = shuffle ? [...models].reverse() : models;
+        const { order, problems } = topologicalOrder(input);
+        expect(problems).toEqual([]);
+        const position = new Map(order.map((model, index) => [model.id, index]));
+        for (const model of order)
+          for (const ref of model.parentIds as string[]) expect(position.get(ref)).toBeLessThan(position.get(model.id) as number);
+      }),
+      { numRuns: 300, seed: 20261122 },
+    );
   });
 });
