@@ -127,18 +127,28 @@ describe('recorded traffic of the reference engine (examples/temporal/scripts/re
 });
 
 describe('recorded browser traffic of the demo (examples/temporal/scripts/record-browser-fixture.ts)', () => {
-  it('fan-out on entity channels, store edits on upstream, acks, port messages: all decoded, all answered', () => {
+  it('fan-out on entity channels, store edits on upstream, acks, port messages, an offline edit merged: all decoded, all answered', () => {
     const summary = dump(join(fixtures, 'browser-fanout.syncscope.jsonl'));
     expect(summary.undecodable).toBe(0);
     expect(summary.byProtocol).toEqual({ temporal: summary.frames });
-    for (const type of ['snapshot', 'downstream', 'upstream', 'ack', 'port/connect', 'port/subscribe', 'request/patchDiff', 'update']) {
+    for (const type of [
+      'snapshot',
+      'downstream',
+      'upstream',
+      'ack',
+      'port/connect',
+      'port/subscribe',
+      'port/online',
+      'request/patchDiff',
+      'update',
+    ]) {
       expect(summary.byType[`temporal/${type}`], type).toBeGreaterThan(0);
     }
     // Every downstream message was acked by a store and every store edit answered by the server.
     expect(summary.queues).toEqual(noQueues);
     const server = summary.journals['temporal/server:org/acme']?.cursor;
-    expect(summary.journals['temporal/client:worker-alice-ws1:org/acme']?.cursor).toBe(server);
-    expect(summary.journals['temporal/client:worker-bob-ws1:org/acme']?.cursor).toBe(server);
-    expect(summary.conflicts).toEqual([]);
+    expect(lastViews(summary, 'org/acme')).toEqual({ 'worker-alice': server, 'worker-bob': server });
+    // Alice's offline website edit was made on a version Bob's rename had passed: merged, hers kept.
+    expect(summary.conflicts).toEqual([{ protocol: 'temporal', entity: 'org/acme', field: 'website', rule: 'rebase', winner: 'local' }]);
   });
 });

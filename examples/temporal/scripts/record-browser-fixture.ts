@@ -1,6 +1,6 @@
 /**
  * Records the browser side of temporal from the real demo in Chromium: `npx tsx examples/temporal/scripts/record-browser-fixture.ts`.
- * Two profiles (alice with two tabs, bob with one) edit one organisation; each profile's SharedWorker reports its
+ * Two profiles (alice with two tabs, bob with one) edit one organisation, alice partly offline; each profile's SharedWorker reports its
  * socket frames, its BroadcastChannel fan-out (downstream / snapshot), what it hears on `upstream` and `ack`, and its
  * port messages. Written to protocols/temporal/fixtures/browser-fanout.syncscope.jsonl.
  */
@@ -68,6 +68,17 @@ export async function recordBrowserFixture(out = fixture): Promise<string> {
     await until(async () => (await value(tab1, 'org-city')) === 'Bergen', 'the city to spread');
     await edit(tab2, 'person-email', 'alice@acme.example');
     await until(async () => (await value(tab1, 'person-email')) === 'alice@acme.example', 'the email to reach the other tab');
+    // Alice's profile goes offline and edits the website while Bob renames: merged when she is back.
+    await tab1.locator('#toggle-online').click();
+    await until(async () => (await tab1.locator('#connection').textContent()) === 'offline', 'alice to be offline');
+    await edit(tab1, 'org-website', 'nordic.example');
+    await edit(other, 'org-name', 'Acme Nordic AS');
+    await until(async () => (await value(other, 'org-name')) === 'Acme Nordic AS', 'bob to see his own rename');
+    await tab1.locator('#toggle-online').click();
+    await until(
+      async () => (await value(other, 'org-website')) === 'nordic.example' && (await value(tab2, 'org-name')) === 'Acme Nordic AS',
+      'both profiles to converge',
+    );
     // Let the last acks arrive before the recording ends.
     await new Promise((resolve) => setTimeout(resolve, 500));
     await alice.close();

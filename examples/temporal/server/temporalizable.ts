@@ -188,7 +188,7 @@ export class Temporalizable {
     const meta: Meta = { userID: request.from.id, validFrom: this.nextValidFrom(latest), validTo: END_OF_TIME, previousValues };
     if (request.body.impersonatorID) meta.impersonatorID = request.body.impersonatorID;
     const committed = await store.append({ value, meta });
-    this.notify(store, request, {
+    this.notify(store, {
       kind: 'update',
       entity: request.entity,
       diff: diffOf(latest.value, value),
@@ -224,7 +224,7 @@ export class Temporalizable {
     };
     if (deleted) meta.deleted = true;
     const committed = await store.append({ value: latest.value, meta });
-    this.notify(store, request, {
+    this.notify(store, {
       kind: 'update',
       entity: request.entity,
       diff: {},
@@ -242,7 +242,7 @@ export class Temporalizable {
   }
 
   /** Sends an update to every subscriber; those with no browser connected any more are dropped from the list. */
-  private notify(store: EntityStore, _request: Routed, update: Update): void {
+  private notify(store: EntityStore, update: Update): void {
     const delivery = (async () => {
       const subscribers = await store.subscribers();
       const results = await Promise.all(subscribers.map(async (personID) => [personID, await this.deliver(personID, update)] as const));
