@@ -96,6 +96,7 @@ export class TemporalClient {
   /** Opens the socket; resolves once it is open. */
   connect(): Promise<void> {
     this.wantOnline = true;
+    if (this.socket) return this.online ? Promise.resolve() : this.whenOpen(this.socket);
     return new Promise((resolve, reject) => {
       const url = `${this.options.serverURL.replace(/^http/, 'ws').replace(/\/$/, '')}/temporal/person/${encodeURIComponent(this.options.personID)}`;
       const socket = this.options.openSocket(url);
@@ -126,6 +127,19 @@ export class TemporalClient {
         this.scheduleReconnect();
         this.notifyWaiters();
       };
+    });
+  }
+
+  /** A second connect() while the socket is still opening waits for that socket. */
+  private whenOpen(socket: SocketLike): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const check = () => {
+        if (socket.readyState === OPEN) return resolve();
+        if (socket.readyState > OPEN || Date.now() - started > 30_000) return reject(new Error('socket did not open'));
+        setTimeout(check, 20);
+      };
+      check();
     });
   }
 
