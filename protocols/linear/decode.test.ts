@@ -134,6 +134,13 @@ describe('linear decode: typed errors naming the field', () => {
     expect(errorOf(frame({ b64: bytesToBase64(new Uint8Array([0x82, 0xa3, 0x63])) })).codec).toBe('msgpack');
     expect(errorOf(http('request', 'http://x/graphql')).reason).toMatch(/not a bootstrap or delta endpoint/);
   });
+
+  it('a CORS preflight and its bodiless answer are known, not errors', () => {
+    const preflight = http('request', 'http://x/change');
+    preflight.meta = { ...preflight.meta, method: 'OPTIONS' };
+    expect(decodeFrame(preflight)).toMatchObject({ ok: true, type: 'preflight' });
+    expect(decodeFrame(http('response', 'http://x/change', undefined, 204))).toMatchObject({ ok: true, type: 'ack' });
+  });
 });
 
 describe('linear detect', () => {

@@ -221,6 +221,8 @@ export function decodeFrame(frame: RawFrame): Decoded {
   const payload = payloadOf(frame);
   const http = frame.transport === 'http';
   if (payload.form === 'none') {
+    if (http && frame.kind === 'request' && frame.meta?.method === 'OPTIONS')
+      return ok('preflight', { kind: 'preflight', message: { url: frame.meta.url ?? '' } });
     if (http && frame.kind === 'request') return decodeBootstrapRequest(frame);
     if (http && frame.kind === 'response' && (frame.meta?.status ?? 200) < 400) {
       return ok('ack', { kind: 'http-ack', message: { url: frame.meta?.url ?? '', status: frame.meta?.status ?? 200 } });

@@ -35,6 +35,8 @@ export function summarize(decoded: LinearMessage): string {
       return `error ${decoded.message.error.code}: ${decoded.message.error.message}`;
     case 'http-ack':
       return `${decoded.message.status} (no body)`;
+    case 'preflight':
+      return `CORS preflight ${decoded.message.url}`;
     case 'bootstrap-request': {
       const m = decoded.message;
       return `${m.mode} bootstrap${m.since !== undefined ? ` since ${m.since}` : ''}${m.clientId ? ` for ${m.clientId}` : ''}`;

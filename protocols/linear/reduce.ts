@@ -460,6 +460,7 @@ export function reduce(state: LinearState, event: DissectorEvent<LinearMessage>,
       const ids = state.conns[frame.conn]?.transactions;
       return ids ? retire(state, clientOf(state, frame), new Set(ids)) : state;
     }
+    case 'preflight':
     case 'login-request':
     case 'login-response':
     case 'http-error':

@@ -274,6 +274,8 @@ export const LinearMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('http-error'), message: ErrorBody }),
   /** A successful response with no body (pbardea answers a change with a bare 200). */
   z.object({ kind: z.literal('http-ack'), message: z.object({ url: z.string(), status: z.number().int() }) }),
+  /** A browser's CORS preflight (OPTIONS) before a cross-origin request with headers. */
+  z.object({ kind: z.literal('preflight'), message: z.object({ url: z.string() }) }),
   /** A GET with no body: a bootstrap, delta or catch-up request, known by its URL. */
   z.object({
     kind: z.literal('bootstrap-request'),
