@@ -45,4 +45,5 @@ export async function openBrowserLeagueClient(
 }
 
 export { FlagDismissal, League, Match, MatchStatus, Result, Team } from '../model/league.ts';
+export { sigV4Signer } from './sigv4.ts';
 export { UpdatelogClient } from './sync-client.ts';
