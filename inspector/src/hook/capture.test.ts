@@ -164,4 +164,18 @@ describe('Capture', () => {
     );
     expect([...hits]).toEqual(['field:pin']);
   });
+
+  it('close() detaches everyone and stops capture for good', () => {
+    const tasks = manual();
+    const capture = new Capture({ schedule: tasks.schedule });
+    const events: HookEvent[] = [];
+    capture.subscribe((e) => events.push(e));
+    capture.addSink((e) => events.push(e));
+    capture.emit(message('buffered, then forgotten'));
+    capture.close();
+    capture.emit(message('after close'));
+    tasks.runAll();
+    expect(capture.active).toBe(false);
+    expect(events).toEqual([]);
+  });
 });

@@ -90,6 +90,20 @@ export class Capture {
     return () => this.sinks.delete(sink);
   }
 
+  /** Detaches every listener and sink and forgets buffered frames: capture is off for good (uninstall). */
+  close(): void {
+    this.change(() => {
+      this.listeners.clear();
+      this.listening = false;
+      this.recording = false;
+    });
+    this.sinks.clear();
+    this.stateWatchers.clear();
+    this.activation.clear();
+    this.entries = [];
+    this.head = 0;
+  }
+
   /** Called whenever `active` may have changed. */
   onStateChange(run: () => void): void {
     this.stateWatchers.add(run);

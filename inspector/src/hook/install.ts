@@ -152,8 +152,7 @@ export function installHook(options: HookOptions = {}): HookHandle {
     flush: () => capture.flush(),
     uninstall() {
       patches.undo();
-      capture.setListening(false);
-      capture.setRecording(false);
+      capture.close();
       delete (g as unknown as Record<symbol, unknown>)[INSTALLED];
     },
   };

@@ -90,8 +90,7 @@ export function installNodeTaps(options: NodeTapOptions = {}): NodeTaps {
     },
     uninstall() {
       patches.undo();
-      capture.setListening(false);
-      capture.setRecording(false);
+      capture.close();
     },
   };
 }
