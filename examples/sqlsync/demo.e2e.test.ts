@@ -103,6 +103,20 @@ describe('sqlsync demo in Chromium', () => {
         { text: 'written offline', done: 0 },
       ]);
       expect(await texts(a3)).toHaveLength(3);
+
+      // A toggles a todo offline while B deletes it: on reconnect A's toggle is refused by the server's reducer,
+      // the rebase drops it, and A's page says so.
+      await a3.click('#toggle-connection');
+      await a3.waitForSelector('#status[data-status="disabled"]');
+      await a3.locator('#todos li', { hasText: 'from profile B' }).locator('input[type=checkbox]').check();
+      const deletedId = await b1.locator('#todos li', { hasText: 'from profile B' }).getAttribute('data-id');
+      await b1.locator('#todos li', { hasText: 'from profile B' }).locator('button').click();
+      await waitForTexts(b1, ['buy milk', 'written offline']);
+      await a3.click('#toggle-connection');
+      await waitForTexts(a3, ['buy milk', 'written offline']);
+      await a3.waitForSelector('#rejections li', { timeout: 20_000 });
+      expect(await a3.locator('#rejections li').allTextContents()).toEqual([`ToggleDone: todo ${deletedId} does not exist`]);
+      await a3.screenshot({ path: join(tmpdir(), 'sqlsync-demo-rejection.png') });
     } finally {
       await profileA.close();
       await profileB.close();

@@ -75,6 +75,18 @@ async function main(): Promise<void> {
     await doc.setConnectionEnabled(online).catch(showError);
   });
   doc.subscribe('SELECT id, text, done FROM todos ORDER BY rowid', [], (result) => render(doc, result.rows));
+  // Mutations of ours the server's reducer refused (a todo deleted elsewhere, a duplicate id): shown, not hidden.
+  doc.subscribe('SELECT mutation, reason FROM sqlsync_rejections ORDER BY storage_lsn DESC LIMIT 5', [], (result) => {
+    $<HTMLElement>('rejections-section').hidden = result.rows.length === 0;
+    $<HTMLUListElement>('rejections').replaceChildren(
+      ...result.rows.map(([mutation, reason]) => {
+        const item = document.createElement('li');
+        const { tag } = JSON.parse(String(mutation)) as { tag: string };
+        item.textContent = `${tag}: ${String(reason)}`;
+        return item;
+      }),
+    );
+  });
   $<HTMLFormElement>('add').addEventListener('submit', (event) => {
     event.preventDefault();
     const input = $<HTMLInputElement>('new-text');

@@ -41,6 +41,28 @@ describe('ClientDocument', () => {
     expect(doc.timeline.range).toEqual({ first: 1, last: 1 });
   });
 
+  it('records rejections of its own mutations in sqlsync_rejections, across rebases and reloads', () => {
+    const db = memoryDb();
+    const doc = new ClientDocument('d', 'mine', db);
+    doc.receive({ type: 'timeline-range', doc: 'd', timeline: 'mine', range: null });
+    doc.mutate({ tag: 'AddTodo', id: 'a', text: 'x' });
+    const partial = {
+      id: 'd',
+      range: { first: 0, last: 1 },
+      entries: [
+        { timeline: 'other', lsn: 0, mutation: { tag: 'AddTodo', id: 'a', text: 'theirs' } },
+        { timeline: 'mine', lsn: 0, mutation: { tag: 'AddTodo', id: 'a', text: 'x' }, rejected: 'todo a already exists' },
+      ],
+    };
+    doc.receive({ type: 'storage-sync', doc: 'd', partial });
+    const rejections = () => db.all('SELECT timeline_lsn, reason FROM sqlsync_rejections');
+    expect(rejections()).toEqual([{ timeline_lsn: 0, reason: 'todo a already exists' }]);
+    expect(listTodos(db)).toEqual([{ id: 'a', text: 'theirs', done: false }]);
+    const reloaded = memoryDb();
+    new ClientDocument('d', 'mine', reloaded, JSON.parse(JSON.stringify(doc.snapshot())));
+    expect(reloaded.all('SELECT reason FROM sqlsync_rejections')).toEqual([{ reason: 'todo a already exists' }]);
+  });
+
   it('a reload from the snapshot loses no local mutation', () => {
     const first = new ClientDocument('d', 'mine', memoryDb());
     first.mutate({ tag: 'AddTodo', id: 'offline', text: 'written offline' });

@@ -14,6 +14,10 @@ import { MAX_BATCH_BYTES } from './constants.ts';
 import { Journal } from './journal.ts';
 import { applyMutation, type ReduceOutcome, SCHEMA_SQL, type SqlDatabase } from './mutations.ts';
 
+/** The client's record of its mutations the server's reducer refused. */
+export const REJECTIONS_SQL =
+  'CREATE TABLE IF NOT EXISTS sqlsync_rejections (storage_lsn INTEGER PRIMARY KEY, timeline_lsn INTEGER NOT NULL, mutation TEXT NOT NULL, reason TEXT NOT NULL)';
+
 export interface ClientDatabase extends SqlDatabase {
   exec(sql: string): void;
 }
@@ -46,8 +50,9 @@ export class ClientDocument {
     this.storage = snapshot ? new Journal(doc, snapshot.storage.first, snapshot.storage.entries) : new Journal<StorageEntry>(doc);
     // The schema exists before any savepoint, so queries work on an empty document and no rollback drops it.
     this.db.run(SCHEMA_SQL);
+    this.db.run(REJECTIONS_SQL);
     // Rebuild the database from the journals: storage first, then the pending local mutations on top.
-    for (const [, entry] of this.storage.iterate()) if (entry.rejected === undefined) this.applyInSavepoint(entry.mutation);
+    for (const [lsn, entry] of this.storage.iterate()) this.applyStorageEntry(lsn, entry);
     this.db.exec('SAVEPOINT pending');
     for (const [, mutation] of this.timeline.iterate()) this.applyInSavepoint(mutation);
   }
@@ -66,6 +71,26 @@ export class ClientDocument {
     }
     this.db.exec(outcome.ok ? 'RELEASE mutation' : 'ROLLBACK TO mutation; RELEASE mutation');
     return outcome;
+  }
+
+  /**
+   * One storage entry onto the database (outside the `pending` savepoint). A rejection of one of our own
+   * mutations is recorded in `sqlsync_rejections`, so the app shows it with an ordinary query and it survives
+   * every rebase.
+   */
+  private applyStorageEntry(lsn: number, entry: StorageEntry): void {
+    if (entry.rejected === undefined) {
+      this.applyInSavepoint(entry.mutation);
+      return;
+    }
+    if (entry.timeline !== this.timeline.id) return;
+    this.rejections.push(entry);
+    this.db.run('INSERT OR IGNORE INTO sqlsync_rejections (storage_lsn, timeline_lsn, mutation, reason) VALUES (?, ?, ?, ?)', [
+      lsn,
+      entry.lsn,
+      JSON.stringify(entry.mutation),
+      entry.rejected,
+    ]);
   }
 
   /** Runs a mutation locally; accepted ones join the timeline. Returns the messages to send now, if connected. */
@@ -124,11 +149,8 @@ export class ClientDocument {
     let ownApplied = -1;
     partial.entries.forEach((entry, i) => {
       if (partial.range.first + i < from) return;
-      if (entry.timeline === this.timeline.id) {
-        ownApplied = Math.max(ownApplied, entry.lsn);
-        if (entry.rejected !== undefined) this.rejections.push(entry);
-      }
-      if (entry.rejected === undefined) this.applyInSavepoint(entry.mutation);
+      if (entry.timeline === this.timeline.id) ownApplied = Math.max(ownApplied, entry.lsn);
+      this.applyStorageEntry(partial.range.first + i, entry);
     });
     this.storage.syncReceive(partial);
     if (ownApplied >= 0) this.timeline.compactThrough(ownApplied);
