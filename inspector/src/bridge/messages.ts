@@ -46,6 +46,9 @@ export const HookCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }),
 ]);
 export type HookCommand = z.infer<typeof HookCommand>;
+/** What a panel asks a hook, whichever way it travels (PanelToBackground -> BackgroundToRelay -> RelayToHook). */
+export const PanelToHook = HookCommand;
+export type PanelToHook = HookCommand;
 
 // ---- events (the hook reports) ----
 
@@ -85,6 +88,9 @@ export const HookEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tap-error'), tap: z.string(), message: z.string() }),
 ]);
 export type HookEvent = z.infer<typeof HookEvent>;
+/** What a hook reports, whichever way it travels (HookToRelay -> RelayToBackground -> BackgroundToPanel). */
+export const HookToPanel = HookEvent;
+export type HookToPanel = HookEvent;
 
 // ---- envelopes, one per direction ----
 
