@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSqlsync } from '@syncscope/protocols/sqlsync';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { waitFor } from '../scenarios/index.ts';
@@ -109,6 +110,39 @@ describe('sqlsync server: bad input gets protocol errors, never a crash', () => 
     } finally {
       a.ws.close();
       b.ws.close();
+    }
+  });
+});
+
+describe('sqlsync server under random input', () => {
+  it('answers every random message with a decodable reply and keeps serving', async () => {
+    const types = ['open', 'timeline-sync', 'storage-range', 'timeline-range', 'nonsense'];
+    const message = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc
+        .record(
+          {
+            type: fc.constantFrom(...types),
+            doc: fc.oneof(fc.constant('fz'), fc.string()),
+            docs: fc.anything(),
+            partial: fc.anything(),
+            range: fc.anything(),
+          },
+          { requiredKeys: ['type'] },
+        )
+        .map((value) => JSON.stringify(value)),
+    );
+    const batch = fc.sample(fc.array(message, { minLength: 60, maxLength: 60 }), { numRuns: 1, seed: 4 })[0] as string[];
+    const { ws, replies, send } = await rawSocket();
+    try {
+      for (const text of batch) send(text);
+      send(JSON.stringify({ type: 'open', docs: [{ doc: 'fz', storageRange: null, timeline: 'fz-probe' }] }));
+      await waitFor('the probe open to be answered', () => replies.some((r) => r.type === 'timeline-range' && r.timeline === 'fz-probe'));
+      // Every random message got exactly one error, except the few that happened to be valid.
+      expect(replies.filter((r) => r.type === 'error').length).toBeGreaterThan(50);
+    } finally {
+      ws.close();
     }
   });
 });
