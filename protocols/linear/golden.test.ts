@@ -43,6 +43,16 @@ const settledJournals = (cursor: number) => ({
 });
 
 describe('linear recorded fixtures', () => {
+  it('carry no secrets: passwords, tokens and Authorization headers are "[redacted]"', () => {
+    for (const name of ['scenario-offline.syncscope.jsonl', 'scenario-concurrent.syncscope.jsonl', 'scenario-restart.syncscope.jsonl']) {
+      const text = readFileSync(fixture(name), 'utf8');
+      expect(text, name).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+      expect(text, name).not.toMatch(/-pw\\"/);
+      expect(text, name).toContain('\\"password\\":\\"[redacted]\\"');
+      expect(text, name).toContain('"authorization":"[redacted]"');
+    }
+  });
+
   it('offline edits: queued while offline, drained on reconnect, both clients caught up', () => {
     const { summary } = dump(fixture('scenario-offline.syncscope.jsonl'));
     expect(summary.undecodable).toBe(0);
