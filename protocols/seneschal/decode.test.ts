@@ -109,6 +109,36 @@ describe('seneschal decode', () => {
     expect(decodeFrame(missing)).toMatchObject({ ok: false, error: { path: ['password'] } });
   });
 
+  it('decodes IndexedDB writes of the browser client and names the bad field', () => {
+    const write = (store: string, json: unknown): RawFrame => ({
+      seq: 1,
+      t: 0,
+      transport: 'idb',
+      conn: 'i',
+      dir: 'local',
+      kind: 'write',
+      json,
+      meta: { db: 'seneschal-c', store },
+    });
+    expect(decodeFrame(write('unsent', { op: 'put', key: 'd1', value: { id: 'd1', envelope } }))).toMatchObject({
+      ok: true,
+      type: 'unsent-put',
+    });
+    expect(decodeFrame(write('objects', { op: 'delete', key: 'ob1' }))).toMatchObject({ ok: true, type: 'objects-delete' });
+    expect(decodeFrame(write('unsent', { op: 'put', key: 'd1', value: { id: 'd1' } }))).toMatchObject({
+      ok: false,
+      error: { path: ['value', 'envelope'] },
+    });
+    expect(decodeFrame(write('objects', { op: 'put', key: 'o', value: { slice: 1, props: {} } }))).toMatchObject({
+      ok: false,
+      error: { path: ['value', 'slice'] },
+    });
+    expect(decodeFrame(write('elsewhere', { op: 'put', key: 'o', value: 1 }))).toMatchObject({
+      ok: false,
+      error: { path: ['meta', 'store'] },
+    });
+  });
+
   it('detects by shape', () => {
     expect(match({ id: 'c', transport: 'websocket' }, [ws('in', '{"type":"rehydrateBegin"}')])).toBeGreaterThan(0.5);
     expect(match({ id: 'c', transport: 'websocket' }, [ws('out', JSON.stringify(envelope))])).toBeGreaterThan(0.5);

@@ -11,13 +11,16 @@ import {
   Envelope,
   ErrorBody,
   GroupRequest,
+  IdbWrite,
   JournalEntry,
+  LocalObject,
   LoginRequest,
   LoginResponse,
   RegisterRequest,
   RegisterResponse,
   type SeneschalMessage,
   ServerMessage,
+  StoredDispatch,
 } from './schemas.ts';
 
 export type Decoded = DecodeResult<SeneschalMessage>;
@@ -123,6 +126,26 @@ function decodeHttp(frame: RawFrame, value: unknown): Decoded {
   return decodeSocket(value, 'in');
 }
 
+/** A write to the browser client's IndexedDB: an unsent dispatch stored or dropped, or an object of the local copy. */
+function decodeStoredWrite(frame: RawFrame, value: unknown): Decoded {
+  const store = frame.meta?.store;
+  if (store !== 'unsent' && store !== 'objects')
+    return fail(`meta.store: unknown seneschal store "${String(store)}" (known: unsent, objects)`, ['meta', 'store']);
+  const write = parseWith(IdbWrite, value, `${store} write: `);
+  if (!write.ok) return { ok: false, error: write.error };
+  const type = `${store}-${write.value.op}`;
+  if (write.value.op === 'delete')
+    return { ok: true, type, message: { kind: 'stored', message: { store, op: 'delete', key: write.value.key } } };
+  if (store === 'unsent') {
+    const dispatch = parseWith(StoredDispatch, write.value.value, 'unsent record: ');
+    if (!dispatch.ok) return { ok: false, error: { ...dispatch.error, path: ['value', ...(dispatch.error.path ?? [])] } };
+    return { ok: true, type, message: { kind: 'stored', message: { store, op: 'put', key: write.value.key, dispatch: dispatch.value } } };
+  }
+  const object = parseWith(LocalObject, write.value.value, 'object record: ');
+  if (!object.ok) return { ok: false, error: { ...object.error, path: ['value', ...(object.error.path ?? [])] } };
+  return { ok: true, type, message: { kind: 'stored', message: { store, op: 'put', key: write.value.key, object: object.value } } };
+}
+
 export function decodeFrame(frame: RawFrame): Decoded {
   const payload = payloadOf(frame);
   if (payload.form === 'none') {
@@ -142,5 +165,6 @@ export function decodeFrame(frame: RawFrame): Decoded {
     value = parsed.value;
   }
   if (frame.transport === 'http') return decodeHttp(frame, value);
+  if (frame.transport === 'idb') return decodeStoredWrite(frame, value);
   return decodeSocket(value, frame.dir);
 }

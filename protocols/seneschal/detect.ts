@@ -1,11 +1,12 @@
 /**
  * How a connection is known to be seneschal: its URL path (the socket at /seneschal, login at /seneschal/login,
- * journals under /seneschal/journal) for certain, else the shape of its first JSON messages.
+ * journals under /seneschal/journal) or the browser client's database (`seneschal-<clientID>`) for certain, else
+ * the shape of its first JSON messages.
  */
 import type { ConnInfo, ExactRules, RawFrame } from '../core/index.ts';
 import { payloadOf } from '../core/index.ts';
 
-export const exact: ExactRules = { urlPath: /^\/seneschal(?:[/?]|$)/ };
+export const exact: ExactRules = { urlPath: /^\/seneschal(?:[/?]|$)/, db: /^seneschal-/ };
 
 const OWN_TYPES = new Set(['hello', 'rehydrate', 'rehydrateBegin', 'rehydrateEnd', 'dispatch', 'received', 'share', 'welcome', 'ack']);
 

@@ -30,6 +30,11 @@ export function summarize(decoded: SeneschalMessage): string {
       return `${decoded.message.method} ${decoded.message.url}`;
     case 'envelope':
       return describe(decoded.message);
+    case 'stored': {
+      const w = decoded.message;
+      if (w.op === 'delete') return `${w.store}: delete ${w.key}`;
+      return w.store === 'unsent' ? `unsent: stored ${describe(w.dispatch.envelope)}` : `objects: ${w.object.slice} ${w.key}`;
+    }
     case 'journal':
       return `journal: ${decoded.message.length} entr${decoded.message.length === 1 ? 'y' : 'ies'}`;
     case 'client': {

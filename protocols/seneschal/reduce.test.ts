@@ -120,4 +120,65 @@ describe('seneschal reduce', () => {
     ]);
     expect(toModel(state).entities.ob1).toMatchObject({ deleted: true, value: { name: 'x' } });
   });
+
+  it("shows the browser client's stored dispatches as its queue, from IndexedDB writes to the rehydrate", () => {
+    let state = init();
+    const stored = { id: 'd1', envelope: env(720, 'tablet', { qty: '2' }) };
+    const frames: RawFrame[] = [
+      {
+        seq: 0,
+        t: 0,
+        transport: 'idb',
+        conn: 'idb',
+        dir: 'local',
+        kind: 'write',
+        json: { op: 'put', key: 'd1', value: stored },
+        meta: { db: 'seneschal-tablet', store: 'unsent' },
+      },
+      {
+        seq: 1,
+        t: 1,
+        transport: 'idb',
+        conn: 'idb',
+        dir: 'local',
+        kind: 'write',
+        json: { op: 'put', key: 'ob1', value: { slice: 'items', props: { qty: '1' } } },
+        meta: { db: 'seneschal-tablet', store: 'objects' },
+      },
+    ];
+    for (const frame of frames) {
+      const decoded = decodeFrame(frame);
+      if (!decoded.ok) throw new Error(decoded.error.reason);
+      state = reduce(state, { lifecycle: false, type: decoded.type, message: decoded.message }, frame);
+    }
+    expect(toModel(state).queues['client/tablet']).toEqual([expect.objectContaining({ id: 'd1', attempts: 0 })]);
+    expect(toModel(state).entities).toEqual({}); // the local copy is not the master copy
+    const sent: RawFrame = {
+      seq: 2,
+      t: 2,
+      transport: 'websocket',
+      conn: 'w',
+      dir: 'out',
+      kind: 'message',
+      text: JSON.stringify({ type: 'rehydrate', dispatches: [stored] }),
+    };
+    const decoded = decodeFrame(sent);
+    if (!decoded.ok) throw new Error(decoded.error.reason);
+    state = reduce(state, { lifecycle: false, type: decoded.type, message: decoded.message }, sent);
+    expect(toModel(state).queues['client/tablet']).toEqual([expect.objectContaining({ id: 'd1', attempts: 1 })]);
+    const dropped: RawFrame = {
+      seq: 3,
+      t: 3,
+      transport: 'idb',
+      conn: 'idb',
+      dir: 'local',
+      kind: 'write',
+      json: { op: 'delete', key: 'd1' },
+      meta: { db: 'seneschal-tablet', store: 'unsent' },
+    };
+    const gone = decodeFrame(dropped);
+    if (!gone.ok) throw new Error(gone.error.reason);
+    state = reduce(state, { lifecycle: false, type: gone.type, message: gone.message }, dropped);
+    expect(toModel(state).queues['client/tablet']).toEqual([]);
+  });
 });

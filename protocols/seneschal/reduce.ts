@@ -5,7 +5,7 @@
  * speaking and are taken as they are. Nothing here mutates: each step returns new objects.
  */
 import type { Conflict, DissectorEvent, Phase, PhaseName, RawFrame } from '../core/index.ts';
-import type { Envelope, JournalEntry, SeneschalMessage, ServerDispatch, StoredDispatch } from './schemas.ts';
+import type { Envelope, JournalEntry, SeneschalMessage, ServerDispatch, StoredDispatch, StoredWrite } from './schemas.ts';
 
 /** The property that stands for deletion, so that a delete takes part in last-writer-wins like any other prop. */
 export const DELETED_PROP = '$deleted';
@@ -158,10 +158,11 @@ export function applyDispatch(
   };
 }
 
+/** Adds a dispatch to a queue, or counts another attempt of one already there (`attempts` = times sent). */
 function enqueue(queue: readonly PendingDispatch[] | undefined, item: PendingDispatch): PendingDispatch[] {
   const list = queue ?? [];
   const existing = list.find((p) => p.id === item.id);
-  if (existing) return list.map((p) => (p.id === item.id ? { ...p, attempts: p.attempts + 1 } : p));
+  if (existing) return list.map((p) => (p.id === item.id ? { ...p, attempts: p.attempts + item.attempts } : p));
   return [...list, item];
 }
 
@@ -200,7 +201,8 @@ function withConn(state: SeneschalState, conn: string, fields: { clientID?: stri
 }
 
 function sendDispatches(state: SeneschalState, items: readonly StoredDispatch[], frame: RawFrame, mode: Mode): SeneschalState {
-  const cuid = clientOf(state, frame.conn);
+  // The socket's CUID once it said hello; before that (or in a partial recording), the dispatches' own clientID.
+  const cuid = state.conns[frame.conn]?.clientID ?? items[0]?.envelope.clientID ?? clientOf(state, frame.conn);
   // The note's server sorts a client's stored dispatches by timestamp before reducing them; so does the replay.
   const ordered = [...items].sort((a, b) => a.envelope.timestamp - b.envelope.timestamp);
   let next = state;
@@ -247,6 +249,28 @@ function journalEntries(state: SeneschalState, entries: readonly JournalEntry[],
   return next;
 }
 
+/**
+ * The browser client's own database: a dispatch stored in `unsent` joins that client's queue before it is ever sent
+ * (attempts 0: an offline edit waiting for rehydrate); its deletion there means the server acknowledged it. The
+ * local copy (`objects`) is the client's view, not the master copy, so it does not change entities.
+ */
+function storedWrite(state: SeneschalState, write: StoredWrite, frame: RawFrame): SeneschalState {
+  if (write.store !== 'unsent') return state;
+  const db = frame.meta?.db ?? '';
+  const cuid = write.op === 'put' ? write.dispatch.envelope.clientID : db.replace(/^seneschal-/, '') || clientOf(state, frame.conn);
+  const queue =
+    write.op === 'put'
+      ? enqueue(state.clientQueues[cuid], {
+          id: write.key,
+          label: label(write.dispatch.envelope),
+          enqueuedAt: frame.t,
+          frame: frame.seq,
+          attempts: 0,
+        })
+      : dequeue(state.clientQueues[cuid], [write.key]);
+  return { ...state, clientQueues: { ...state.clientQueues, [cuid]: queue } };
+}
+
 export function reduce(state: SeneschalState, event: DissectorEvent<SeneschalMessage>, frame: RawFrame): SeneschalState {
   if (event.lifecycle) {
     if (frame.transport !== 'websocket') return state;
@@ -275,6 +299,8 @@ export function reduce(state: SeneschalState, event: DissectorEvent<SeneschalMes
     }
     case 'journal':
       return journalEntries(state, decoded.message, frame);
+    case 'stored':
+      return storedWrite(state, decoded.message, frame);
     case 'client': {
       const message = decoded.message;
       switch (message.type) {

@@ -130,6 +130,30 @@ export type ProtocolError = z.infer<typeof ProtocolError>;
 export const ServerMessage = z.discriminatedUnion('type', [Welcome, RehydrateBegin, RehydrateEnd, ServerDispatch, Ack, ProtocolError]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
+// ---- IndexedDB: the browser client's local copy and unsent dispatches --------------------------------------------
+
+/** One object of the client's local copy (store `objects`, keyed by object id). */
+export const LocalObject = z.object({
+  slice: z.string(),
+  props: Props,
+  /** Per-property timestamps of the confirmed copy. */
+  times: z.record(z.string(), z.number()).optional(),
+});
+export type LocalObject = z.infer<typeof LocalObject>;
+
+/** A write to the client's database as the idb tap reports it: `{op, key, value}`. */
+export const IdbWrite = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('put'), key: z.string().min(1), value: z.unknown() }),
+  z.object({ op: z.literal('delete'), key: z.string().min(1) }),
+]);
+export type IdbWrite = z.infer<typeof IdbWrite>;
+
+/** Store `unsent` holds StoredDispatch records (the client's queue); store `objects` holds LocalObject records. */
+export type StoredWrite =
+  | { store: 'unsent'; op: 'put'; key: string; dispatch: StoredDispatch }
+  | { store: 'objects'; op: 'put'; key: string; object: LocalObject }
+  | { store: 'unsent' | 'objects'; op: 'delete'; key: string };
+
 /** What the dissector decodes: one of the socket messages, a login exchange, or a bare public shape. */
 export type SeneschalMessage =
   | { kind: 'client'; message: ClientMessage }
@@ -142,4 +166,5 @@ export type SeneschalMessage =
   | { kind: 'http-error'; message: ErrorBody }
   | { kind: 'http-request'; message: { method: string; url: string } }
   | { kind: 'envelope'; message: Envelope }
-  | { kind: 'journal'; message: JournalEntry[] };
+  | { kind: 'journal'; message: JournalEntry[] }
+  | { kind: 'stored'; message: StoredWrite };

@@ -1,5 +1,6 @@
 /** The browser client's IndexedDB storage, in real Chromium: offline dispatches and the local copy survive a reload. */
 import type { FrameInput } from '@syncscope/inspector/record';
+import { seneschalDissector } from '@syncscope/protocols/seneschal';
 import { describe, expect, it } from 'vitest';
 import { SeneschalClient, type SocketLike } from './client.ts';
 import { idbStorage, OBJECTS_STORE, openDatabase, UNSENT_STORE } from './idb-storage.ts';
@@ -56,6 +57,9 @@ describe('seneschal IndexedDB storage (Chromium)', () => {
     expect(await records(dbName, OBJECTS_STORE)).toEqual([{ slice: 'lists', props: { name: 'Groceries' }, times: { name: 500 } }]);
     expect(frames.every((f) => f.transport === 'idb' && f.kind === 'write' && f.meta?.db === dbName)).toBe(true);
     expect(frames.map((f) => f.meta?.store)).toEqual([UNSENT_STORE, UNSENT_STORE, OBJECTS_STORE]);
+    // The dissector reads these writes: the stored dispatches are the client's queue before any rehydrate.
+    const decoded = frames.map((f, seq) => seneschalDissector.decode({ ...f, seq, t: seq }, { id: f.conn, transport: 'idb', db: dbName }));
+    expect(decoded.map((d) => (d.ok ? d.type : d.error.reason))).toEqual(['unsent-put', 'unsent-put', 'objects-put']);
 
     // A new page: the same database gives back the same unsent dispatches and view.
     const after = offlineClient(dbName);

@@ -3,14 +3,16 @@
  * dispatched to us) and `unsent` (our own dispatches the server has not acknowledged). What the app shows is the
  * confirmed copy with the unsent dispatches replayed on top in timestamp order. Pure functions only.
  */
-import { DELETED_PROP, methodOf, type ServerDispatch, type StoredDispatch, sliceOf } from '@syncscope/protocols/seneschal';
+import {
+  DELETED_PROP,
+  type LocalObject,
+  methodOf,
+  type ServerDispatch,
+  type StoredDispatch,
+  sliceOf,
+} from '@syncscope/protocols/seneschal';
 
-export interface LocalObject {
-  slice: string;
-  props: Record<string, unknown>;
-  /** Per-property timestamps of the confirmed copy (absent in what view() returns). */
-  times?: Record<string, number>;
-}
+export type { LocalObject };
 
 export interface LocalState {
   confirmed: Record<string, LocalObject>;

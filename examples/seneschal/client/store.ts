@@ -53,10 +53,15 @@ export interface EnvelopeOptions {
 export function seneschalMiddleware(options: EnvelopeOptions): Middleware {
   const now = options.now ?? Date.now;
   const newId = options.newId ?? (() => crypto.randomUUID());
+  // Timestamps only ever grow on one client (a collision is bumped by a millisecond): two edits of one property in
+  // the same millisecond must still have an order, or per-property last-writer-wins could keep the first.
+  let last = Number.NEGATIVE_INFINITY;
   return () => (next) => (input) => {
     if ('type' in input) return next(input);
     const action = Action.parse(input);
-    const dispatch: StoredDispatch = { id: newId(), envelope: { timestamp: now(), clientID: options.clientID, dispatch: action } };
+    const timestamp = Math.max(now(), last + 1);
+    last = timestamp;
+    const dispatch: StoredDispatch = { id: newId(), envelope: { timestamp, clientID: options.clientID, dispatch: action } };
     next({ type: 'local', dispatch });
     options.onDispatch?.(dispatch);
   };
