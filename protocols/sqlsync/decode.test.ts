@@ -189,6 +189,9 @@ describe('detection', () => {
   it('scores engine, replication and worker traffic and ignores others', () => {
     const conn = { id: 'c1', transport: 'websocket' as const };
     expect(matchSqlsync(conn, [text({ type: 'open', docs: [] })])).toBeGreaterThanOrEqual(0.5);
+    // Shapes other protocols share are not enough on their own.
+    expect(matchSqlsync(conn, [text({ type: 'error', code: 'bad-message', message: 'x' })])).toBeLessThan(0.5);
+    expect(matchSqlsync(conn, [text({ type: 'open', channel: 'x' })])).toBeLessThan(0.5);
     expect(matchSqlsync(conn, [bin(encodeRangeRequest(ID16, { Empty: { nextlsn: 0 } }))])).toBeGreaterThanOrEqual(0.5);
     expect(matchSqlsync(conn, [frame({ json: { tag: 'Boot', handlerId: 0, wasmUrl: 'x' } }, 'out', 'worker')])).toBeGreaterThanOrEqual(0.5);
     expect(matchSqlsync(conn, [text({ op: 'set' }), frame({ text: 'hello' }), bin(Uint8Array.of(1, 2, 3))])).toBe(0);

@@ -4,7 +4,7 @@
  * is one of the engine's, binary messages that start like a ReplicationMsg, worker messages tagged like sqlsync's.
  */
 import { type ConnInfo, type ExactRules, payloadOf, type RawFrame } from '@syncscope/protocols/core';
-import { ENGINE_TYPES, WORKER_TAGS } from './schemas.ts';
+import { ENGINE_TYPES, EngineMessage, WORKER_TAGS } from './schemas.ts';
 
 export const exactRules: ExactRules = {
   urlPath: /^(\/sqlsync(\/|\?|$)|\/doc\/[1-9A-HJ-NP-Za-km-z]{16,50}(\?|$))/,
@@ -20,7 +20,11 @@ function frameScore(frame: RawFrame): number {
     if (!payload.text.startsWith('{')) return 0;
     try {
       const value = JSON.parse(payload.text) as { type?: unknown };
-      return typeof value.type === 'string' && engineTypes.has(value.type) ? 0.8 : 0;
+      if (typeof value.type !== 'string' || !engineTypes.has(value.type)) return 0;
+      // A message that validates is strong evidence, except `error`, which many protocols send in some shape.
+      const valid = EngineMessage.safeParse(value).success;
+      if (!valid) return 0.3;
+      return value.type === 'error' ? 0.4 : 0.9;
     } catch {
       return 0;
     }
