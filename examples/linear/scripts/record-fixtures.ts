@@ -28,12 +28,23 @@ const SCENARIOS: Record<string, { origin: string; run: (context: ScenarioContext
   },
 };
 
-for (const [name, scenario] of Object.entries(SCENARIOS)) {
-  const recorder = new Recorder();
-  await scenario.run({ onFrame: (frame) => recorder.add(frame) });
-  writeFileSync(
-    join(fixtures, name),
-    recorder.toSessionFile({ origin: scenario.origin, protocols: ['linear'], redactions: ['password', 'token', 'authorization'] }),
-  );
-  console.log(`${name}: ${recorder.all().length} frames`);
+/** Runs every scenario and writes its session file into `dir`; returns the files written and their frame counts. */
+export async function recordAll(dir = fixtures): Promise<Array<{ file: string; frames: number }>> {
+  const written: Array<{ file: string; frames: number }> = [];
+  for (const [name, scenario] of Object.entries(SCENARIOS)) {
+    const recorder = new Recorder();
+    await scenario.run({ onFrame: (frame) => recorder.add(frame) });
+    const file = join(dir, name);
+    writeFileSync(
+      file,
+      recorder.toSessionFile({ origin: scenario.origin, protocols: ['linear'], redactions: ['password', 'token', 'authorization'] }),
+    );
+    written.push({ file, frames: recorder.all().length });
+  }
+  return written;
+}
+
+// Only when run as a script: importing this module (the test does) must never overwrite the committed fixtures.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const { file, frames } of await recordAll()) console.log(`${file}: ${frames} frames`);
 }
