@@ -116,6 +116,21 @@ describe('decode: the engine and lsd-storage messages', () => {
     expect(bare).toMatchObject({ ok: true, type: 'S3Error', message: { error: { Code: 'HTTP404' } } });
   });
 
+  it('tab notices on the BroadcastChannel', () => {
+    const notice = { type: 'local-changed', op: 'put', updateId: 'u1', client: 'alice' };
+    const frame = stamp({
+      transport: 'broadcast',
+      conn: 'alice:tabs',
+      dir: 'local',
+      kind: 'message',
+      meta: { channel: 'updatelog:league.main:alice' },
+      json: notice,
+    });
+    expect(decode(frame, conn)).toEqual({ ok: true, type: 'TabNotice', message: { type: 'TabNotice', notice } });
+    const bad = stamp({ transport: 'broadcast', conn: 'alice:tabs', dir: 'local', kind: 'message', json: { ...notice, op: 'merge' } });
+    expect(decode(bad, conn)).toMatchObject({ ok: false, error: { path: ['op'] } });
+  });
+
   it('local store writes', () => {
     expect(decode(stamp(localWrite('alice', 'updatelog:league.main', { op: 'put', key: 'u1', value: UPDATE })), conn)).toMatchObject({
       ok: true,

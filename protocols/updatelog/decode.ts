@@ -15,7 +15,7 @@ import {
 } from '@syncscope/protocols/core';
 import { errorFromXml, headerOf, listResultFromXml, parseS3Url, promotedMetaFromHeaders, type S3Address } from './codec.ts';
 import { parseSnapshotKey, parseUpdateKey } from './keys.ts';
-import { ListRequest, LocalWrite, type Message, Snapshot, Update } from './schemas.ts';
+import { ListRequest, LocalWrite, type Message, Snapshot, TabNotice, Update } from './schemas.ts';
 
 type Result = DecodeResult<Message>;
 
@@ -27,7 +27,9 @@ const ok = (message: Message): Result => ({ ok: true, type: message.type, messag
 
 export function decode(frame: RawFrame, conn: ConnInfo): Result {
   if (frame.transport === 'idb') return decodeLocalWrite(frame);
-  if (frame.transport !== 'http') return fail(`updatelog travels over HTTP and the local store, not ${frame.transport}`, ['transport']);
+  if (frame.transport === 'broadcast') return decodeTabNotice(frame);
+  if (frame.transport !== 'http')
+    return fail(`updatelog travels over HTTP, the local store and a tab channel, not ${frame.transport}`, ['transport']);
   if (frame.meta?.chunk) return fail('an S3 response is not streamed in chunks', ['meta', 'chunk']);
   const method = frame.meta?.method?.toUpperCase();
   if (!method) return fail('an HTTP frame needs meta.method', ['meta', 'method']);
@@ -50,6 +52,13 @@ function decodeLocalWrite(frame: RawFrame): Result {
     return ok({ type: 'LocalPut', key: write.key, update: write.value });
   }
   return ok({ type: 'LocalDelete', key: write.key });
+}
+
+function decodeTabNotice(frame: RawFrame): Result {
+  const payload = payloadOf(frame);
+  const checked = TabNotice.safeParse(payload.form === 'json' ? payload.value : bodyJson(frame));
+  if (!checked.success) return { ok: false, error: zodDecodeError(checked.error.issues, 'tab notice: ') };
+  return ok({ type: 'TabNotice', notice: checked.data });
 }
 
 function decodeRequest(frame: RawFrame, method: string, address: S3Address): Result {

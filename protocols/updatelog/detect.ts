@@ -11,6 +11,7 @@ export const LOCAL_DB_PREFIX = 'updatelog:';
 export const exactRules: ExactRules = {
   urlPath: /(?:[?&]list-type=2(?:&|$))|(?:\/[^/?]+\/[^/?]+\/[^/?]+\/\d{10,16}-[^/?]+$)|(?:\/snapshots\/\d{1,16}\.json$)/,
   db: /^updatelog:/,
+  channel: /^updatelog:/,
 };
 
 export function match(conn: ConnInfo, firstFrames: readonly RawFrame[]): number {

@@ -40,6 +40,8 @@ export function summarize(message: Message): string {
       return `saved locally ${message.key}: ${actions(message.update)}`;
     case 'LocalDelete':
       return `removed from local queue ${message.key}`;
+    case 'TabNotice':
+      return `tab notice: ${message.notice.client} ${message.notice.op} ${message.notice.updateId}`;
   }
 }
 

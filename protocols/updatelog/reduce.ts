@@ -104,6 +104,7 @@ export function reduce(state: UpdatelogState, event: DissectorEvent<Message>, fr
       return onUpdate(state, client, message, frame);
     case 'ObjectHead':
     case 'S3Error':
+    case 'TabNotice':
       return state;
   }
 }

@@ -139,6 +139,17 @@ export const LocalWrite = z.discriminatedUnion('op', [
 ]);
 export type LocalWrite = z.infer<typeof LocalWrite>;
 
+// --- Between tabs of one client (BroadcastChannel `updatelog:${appId}.${dataSet}:${clientId}`) ---
+
+/** A tab changed the shared local store; the other tabs re-read it instead of waiting for the shared log. */
+export const TabNotice = z.strictObject({
+  type: z.literal('local-changed'),
+  op: z.enum(['put', 'delete']),
+  updateId: UpdateId,
+  client: z.string().min(1),
+});
+export type TabNotice = z.infer<typeof TabNotice>;
+
 // --- Decoded messages (what decode() returns and reduce() reads) ---
 
 const UpdateKeyParts = z.object({
@@ -162,6 +173,7 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('S3Error'), status: z.number(), method: z.string(), key: z.string(), error: S3ErrorDocument }),
   z.object({ type: z.literal('LocalPut'), key: z.string(), update: Update }),
   z.object({ type: z.literal('LocalDelete'), key: z.string() }),
+  z.object({ type: z.literal('TabNotice'), notice: TabNotice }),
 ]);
 export type Message = z.infer<typeof Message>;
 export type MessageType = Message['type'];

@@ -48,7 +48,7 @@ describe('the browser client offline', () => {
   it('an edit made offline is shown at once and survives a reload (IndexedDB)', async () => {
     const userId = unique();
     const frames: unknown[] = [];
-    const { client, store } = await openBrowserLeagueClient({ endpoint: 'http://127.0.0.1:9', userId, onFrame: (f) => frames.push(f) });
+    const { client, close } = await openBrowserLeagueClient({ endpoint: 'http://127.0.0.1:9', userId, onFrame: (f) => frames.push(f) });
     client.setOnline(false);
     await client.call('addTeam', new Team('t1', 'Rovers'));
     expect(
@@ -57,7 +57,7 @@ describe('the browser client offline', () => {
         .teamList()
         .map((t) => t.name),
     ).toEqual(['Rovers']);
-    store.close();
+    close();
     const reopened = await openBrowserLeagueClient({ endpoint: 'http://127.0.0.1:9', userId });
     expect(reopened.client.status().unsaved).toBe(1);
     expect(
@@ -66,7 +66,10 @@ describe('the browser client offline', () => {
         .teamList()
         .map((t) => t.name),
     ).toEqual(['Rovers']);
-    expect(frames).toEqual([expect.objectContaining({ transport: 'idb', kind: 'write', json: expect.objectContaining({ op: 'put' }) })]);
+    expect(frames).toEqual([
+      expect.objectContaining({ transport: 'idb', kind: 'write', json: expect.objectContaining({ op: 'put' }) }),
+      expect.objectContaining({ transport: 'broadcast', kind: 'message', json: expect.objectContaining({ type: 'local-changed' }) }),
+    ]);
     // Unreachable store: the flush fails, reports an error frame, and keeps the update.
     const failures: Array<{ kind: string }> = [];
     const again = await UpdatelogClient.open({
@@ -82,6 +85,30 @@ describe('the browser client offline', () => {
     expect(await again.flush()).toBe(0);
     expect(failures.map((f) => f.kind)).toEqual(['request', 'error']);
     expect(again.status()).toMatchObject({ unsaved: 1, lastError: expect.stringContaining('unreachable') });
-    reopened.store.close();
+    reopened.close();
+  });
+});
+
+describe('two tabs of one client', () => {
+  it("hear of each other's local updates on the BroadcastChannel and show them before any sync", async () => {
+    const userId = unique();
+    const frames: Array<{ transport: string; json?: unknown }> = [];
+    const first = await openBrowserLeagueClient({ endpoint: 'http://127.0.0.1:9', userId, onFrame: (f) => frames.push(f) });
+    const second = await openBrowserLeagueClient({ endpoint: 'http://127.0.0.1:9', userId });
+    first.client.setOnline(false);
+    second.client.setOnline(false);
+    await first.client.call('addTeam', new Team('t1', 'Rovers'));
+    await expect
+      .poll(() =>
+        second.client
+          .state()
+          .teamList()
+          .map((t) => t.name),
+      )
+      .toEqual(['Rovers']);
+    expect(second.client.status().unsaved).toBe(1);
+    expect(frames.find((f) => f.transport === 'broadcast')?.json).toMatchObject({ type: 'local-changed', op: 'put', client: userId });
+    first.close();
+    second.close();
   });
 });

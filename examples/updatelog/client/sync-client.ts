@@ -43,6 +43,8 @@ export interface ClientOptions<S> {
   /** max-keys per ListObjectsV2 page. */
   pageSize?: number;
   newId?: () => string;
+  /** Told after every change to the local store, so other tabs sharing it can re-read it. */
+  onLocalChange?: (op: 'put' | 'delete', updateId: string) => void;
 }
 
 export interface ClientStatus {
@@ -152,6 +154,7 @@ export class UpdatelogClient<S> {
     const entry = { timestamp, update };
     await this.options.local.put(entry);
     this.reportLocal({ op: 'put', key: update.id, value: update });
+    this.options.onLocalChange?.('put', update.id);
     this.unsaved = [...this.unsaved, entry];
     this.changed();
     if (this.online) void this.flush().catch(() => undefined);
@@ -196,6 +199,14 @@ export class UpdatelogClient<S> {
     this.timer = undefined;
   }
 
+  /** Re-reads the unsaved updates another tab may have added to (or sent from) the shared local store. */
+  async reloadLocal(): Promise<void> {
+    const entries = (await this.options.local.load()).sort((a, b) => a.timestamp - b.timestamp);
+    this.unsaved = entries.filter((e) => !this.sharedIds.has(e.update.id));
+    this.lastLocalTs = Math.max(this.lastLocalTs, ...entries.map((e) => e.timestamp));
+    this.changed();
+  }
+
   setOnline(online: boolean): void {
     this.online = online;
     this.changed();
@@ -224,6 +235,7 @@ export class UpdatelogClient<S> {
       this.sentIds.set(entry.update.id, entry);
       await this.options.local.delete(entry.update.id);
       this.reportLocal({ op: 'delete', key: entry.update.id });
+      this.options.onLocalChange?.('delete', entry.update.id);
       stored++;
       this.changed();
     }

@@ -95,7 +95,7 @@ export class LogService<S> {
     let after: string | undefined;
     if (latest) {
       const object = await this.store.get(latest);
-      const snapshot = object && Snapshot.safeParse(JSON.parse(object.body.toString('utf8')));
+      const snapshot = object && Snapshot.safeParse(parseJson(object.body.toString('utf8')));
       if (snapshot?.success) {
         this.state = stateOfSnapshot(this.app, snapshot.data);
         this.snapshotTimestamp = snapshot.data.timestamp;
@@ -189,4 +189,12 @@ export class LogService<S> {
 
 function flagKey(flag: { updateId: string; rule: string; reason: string }): string {
   return `${flag.updateId}/${flag.rule}/${flag.reason}`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -155,7 +155,12 @@ export class FileObjectStore {
     }
     const newline = raw.indexOf(10);
     if (newline < 0) return undefined;
-    const header = JSON.parse(raw.subarray(0, newline).toString('utf8')) as Header;
+    let header: Header;
+    try {
+      header = JSON.parse(raw.subarray(0, newline).toString('utf8')) as Header;
+    } catch {
+      return undefined; // Not a file this store wrote (writes are atomic): left alone, not served.
+    }
     const body = raw.subarray(newline + 1);
     return { ...infoOf(key, header, body.length), body };
   }
