@@ -108,6 +108,13 @@ describe('seneschal scenarios', () => {
     await carol.settled();
     expect(carol.lastError).toContain('rejected');
     expect(snapshot(carol)).toEqual({});
+    // Offline, carol also tries to pull the item into a list of her own: rejected at rehydrate, and reverted.
+    await carol.disconnect();
+    carol.dispatch('lists/upsert', 'mine', { name: 'Mine' });
+    carol.dispatch('items/upsert', 'chips', { listID: 'mine' });
+    await carol.connect();
+    await converge([carol], { mine: { name: 'Mine' } });
+    expect(carol.unsent()).toEqual([]);
 
     alice.share('list1', { kind: 'group', id: 'family' }, false);
     await converge([bob], {});

@@ -49,7 +49,10 @@ export function summarize(decoded: SeneschalMessage): string {
       const m = decoded.message;
       if (m.type === 'welcome') return `welcome user ${m.userID}, client ${m.clientID}`;
       if (m.type === 'rehydrateBegin') return 'rehydrateBegin';
-      if (m.type === 'rehydrateEnd') return `rehydrateEnd: ${m.accepted.length} accepted, ${m.queued} queued`;
+      if (m.type === 'rehydrateEnd') {
+        const rejected = m.rejected?.length ? `, ${m.rejected.length} rejected` : '';
+        return `rehydrateEnd: ${m.accepted.length} accepted${rejected}, ${m.queued} queued`;
+      }
       if (m.type === 'ack') return `ack ${m.id}`;
       if (m.type === 'dispatch') return `${m.reason} dispatch ${describe(m.envelope)}`;
       return `error ${m.code}: ${m.message}`;

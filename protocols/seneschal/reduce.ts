@@ -328,7 +328,8 @@ export function reduce(state: SeneschalState, event: DissectorEvent<SeneschalMes
         case 'rehydrateBegin':
           return pushPhase(state, 'rehydrate', frame);
         case 'rehydrateEnd': {
-          const acked = { ...state, clientQueues: { ...state.clientQueues, [cuid]: dequeue(state.clientQueues[cuid], message.accepted) } };
+          const done = [...message.accepted, ...(message.rejected ?? [])];
+          const acked = { ...state, clientQueues: { ...state.clientQueues, [cuid]: dequeue(state.clientQueues[cuid], done) } };
           return pushPhase(acked, 'live', frame);
         }
         case 'ack':

@@ -103,6 +103,8 @@ export const RehydrateBegin = z.object({ type: z.literal('rehydrateBegin') });
 export const RehydrateEnd = z.object({
   type: z.literal('rehydrateEnd'),
   accepted: z.array(z.string()),
+  /** Stored dispatches refused for good (no access to the object): the client drops them and reverts. */
+  rejected: z.array(z.string()).optional(),
   queued: z.number().int().nonnegative(),
 });
 /**

@@ -180,6 +180,10 @@ export class SeneschalClient {
             // Wait for pending saves so that what we send is what survives a reload.
             return void this.afterSave(() => this.send({ type: 'rehydrate', dispatches: this.unsent().slice() }, socket, conn));
           case 'rehydrateEnd': {
+            if (message.rejected?.length) {
+              this.lastError = `${message.rejected.length} stored dispatch(es) rejected: no access`;
+              this.store.dispatch({ type: 'rejected', ids: message.rejected });
+            }
             this.store.dispatch({ type: 'acknowledged', ids: message.accepted });
             this.status = 'live';
             expected = message.queued;

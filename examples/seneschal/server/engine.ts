@@ -91,14 +91,21 @@ export class Seneschal {
    */
   private rehydrate(peer: Peer, dispatches: ReadonlyArray<{ id: string; envelope: Envelope }>): void {
     const accepted: string[] = [];
+    const rejected: string[] = [];
     this.commit(() => {
       const byObject = new Map<string, Envelope[]>();
       for (const { id, envelope } of dispatches) {
-        accepted.push(id);
-        if (this.store.hasDispatch(id)) continue; // sent before a lost connection: already reconciled
+        if (this.store.hasDispatch(id)) {
+          accepted.push(id); // sent before a lost connection: already reconciled
+          continue;
+        }
         const oid = envelope.dispatch.payload[0];
         this.store.addDispatch(id, oid, envelope.timestamp, envelope, peer.clientID);
-        if (!this.mayWrite(peer.userID, oid, envelope)) continue;
+        if (!this.mayWrite(peer.userID, oid, envelope)) {
+          rejected.push(id);
+          continue;
+        }
+        accepted.push(id);
         byObject.set(oid, [...(byObject.get(oid) ?? []), envelope]);
       }
       for (const [oid, envelopes] of byObject) {
@@ -108,7 +115,7 @@ export class Seneschal {
     });
     const queue = this.store.queueOf(peer.clientID);
     peer.live = true;
-    peer.send({ type: 'rehydrateEnd', accepted, queued: queue.length });
+    peer.send({ type: 'rehydrateEnd', accepted, ...(rejected.length ? { rejected } : {}), queued: queue.length });
     for (const row of queue) peer.send(JSON.parse(row.dispatch) as ServerDispatch);
   }
 
@@ -177,10 +184,14 @@ export class Seneschal {
     return result;
   }
 
-  /** A user may write an object that is new, has no access list, or whose access list names them. */
+  /**
+   * A user may write an object that is new, has no access list, or whose access list names them; a dispatch that
+   * moves an item to another list needs access to that list too (or anyone could pull items into their own list).
+   */
   private mayWrite(userID: string, oid: string, envelope: Envelope): boolean {
-    const users = this.usersWithAccess(oid, envelope.dispatch.payload[1].listID);
-    return users.size === 0 || users.has(userID);
+    const allowed = (users: Set<string>) => users.size === 0 || users.has(userID);
+    const listID = envelope.dispatch.payload[1].listID;
+    return allowed(this.usersWithAccess(oid)) && (listID === undefined || allowed(this.usersWithAccess(oid, listID)));
   }
 
   /** Users on the object's access list, or its list's (by user id or group id). */

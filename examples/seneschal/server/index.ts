@@ -58,6 +58,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const engine = new Seneschal(store, now, options.idleClientMs ?? DEFAULT_IDLE_CLIENT_MS);
   const lifetime = options.tokenLifetimeSeconds ?? 30 * 24 * 3600;
   engine.expireIdleClients();
+  // Besides every login and hello, sweep idle CUIDs hourly, so a server nobody logs into still forgets them.
+  const sweeper = setInterval(() => engine.expireIdleClients(), 3600_000);
+  sweeper.unref();
 
   async function bearer(request: IncomingMessage) {
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
@@ -194,6 +197,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweeper);
       for (const client of sockets.clients) client.terminate();
       sockets.close();
       http.closeAllConnections();
