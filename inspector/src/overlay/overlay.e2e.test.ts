@@ -77,6 +77,34 @@ describe('overlay', () => {
     expect(bar?.height).toBe(26);
     await page.screenshot({ path: `${SHOTS}/overlay.png` });
 
+    // Storage: an IndexedDB snapshot through the real hook, then a second one diffed against it.
+    const put = (title: string) =>
+      page.evaluate(
+        (t) =>
+          new Promise<void>((resolve, reject) => {
+            const open = indexedDB.open('todos-db', 1);
+            open.onupgradeneeded = () => open.result.createObjectStore('items');
+            open.onsuccess = () => {
+              const tx = open.result.transaction('items', 'readwrite');
+              tx.objectStore('items').put({ title: t }, 't1');
+              tx.oncomplete = () => {
+                open.result.close();
+                resolve();
+              };
+              tx.onerror = () => reject(tx.error);
+            };
+          }),
+        title,
+      );
+    await put('milk');
+    await overlay.getByRole('tab', { name: 'Storage' }).click();
+    await overlay.getByRole('button', { name: 'Snapshot IndexedDB' }).click();
+    await poll(() => overlay.locator('section[aria-label="IndexedDB"] tr', { hasText: 'todos-db/items/"t1"' }).count()).toBe(1);
+    await put('oat milk');
+    await overlay.getByRole('button', { name: 'Snapshot IndexedDB' }).click();
+    await poll(() => overlay.locator('tr.diff-changed', { hasText: 'oat milk' }).count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/overlay-storage.png` });
+
     await overlay.getByRole('button', { name: 'Minimize' }).click();
     await poll(() => page.getByRole('button', { name: /syncscope/ }).count()).toBe(1);
     await page.getByRole('button', { name: /syncscope/ }).click();

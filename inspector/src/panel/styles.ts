@@ -132,10 +132,10 @@ td.warn { color: var(--warn); font-weight: 600; }
 .split > .detail.scroll { width: auto; max-width: none; flex: 1; display: block; }
 .history { border-top: 1px solid var(--line); padding: 4px 0; }
 .timeline { display: flex; align-items: stretch; gap: 8px; padding: 4px 8px; border-bottom: 1px solid var(--line); }
-.strip { position: relative; flex: 1; height: 46px; background: var(--bg2); border-radius: 4px; cursor: crosshair; user-select: none; touch-action: none; }
-.bars { position: absolute; inset: 2px 0 16px; display: flex; align-items: flex-end; gap: 1px; }
+.strip { position: relative; flex: 1; height: 58px; background: var(--bg2); border-radius: 4px; cursor: crosshair; user-select: none; touch-action: none; }
+.bars { position: absolute; inset: 2px 0 24px; display: flex; align-items: flex-end; gap: 1px; }
 .bar { flex: 1; background: color-mix(in srgb, var(--accent) 70%, transparent); border-radius: 1px 1px 0 0; }
-.phases { position: absolute; left: 0; right: 0; bottom: 1px; height: 14px; display: flex; flex-direction: column; }
+.phases { position: absolute; left: 0; right: 0; bottom: 1px; height: 22px; gap: 1px; display: flex; flex-direction: column; }
 .phase-row { position: relative; flex: 1; }
 .phase { position: absolute; top: 0; bottom: 0; font-size: 9px; line-height: 12px; color: #fff; overflow: hidden; white-space: nowrap; padding: 0 2px; border-radius: 2px; opacity: .9; }
 .cursor-line { position: absolute; top: 0; bottom: 0; width: 2px; margin-left: -1px; background: var(--bad); pointer-events: none; }

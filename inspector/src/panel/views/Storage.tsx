@@ -7,14 +7,23 @@ import { usePanel } from '../context.ts';
 import { diffValues, formatClock, toDisplayJson } from '../format.ts';
 import type { StorageSnapshot } from '../session.ts';
 
-/** Snapshot records keyed "db/store/key" (IndexedDB) or by path (OPFS). */
+/**
+ * Snapshot entries keyed "db/store/key" (IndexedDB: frames of {db, store, records: [{key, value}]}) or by path
+ * (OPFS: frames of {tree: [{path, kind, size}]}); a frame of another shape counts as one entry.
+ */
 function recordsOf(snapshot: StorageSnapshot): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const frame of snapshot.frames) {
-    const value = frame.json as { key?: unknown; value?: unknown; path?: unknown; size?: unknown } | undefined;
-    const where = [frame.meta?.db, frame.meta?.store].filter(Boolean).join('/');
-    const key = value && typeof value === 'object' && 'key' in value ? toDisplayJson(value.key, 0) : String(value?.path ?? frame.conn);
-    out.set(where ? `${where}/${key}` : key, value && typeof value === 'object' && 'value' in value ? value.value : (value ?? frame.text));
+    const body = frame.json as { records?: unknown; tree?: unknown; store?: unknown; db?: unknown } | undefined;
+    const where = [frame.meta?.db ?? body?.db, frame.meta?.store ?? body?.store].filter((x) => typeof x === 'string').join('/');
+    if (Array.isArray(body?.records)) {
+      for (const record of body.records as Array<{ key?: unknown; value?: unknown }>)
+        out.set(`${where}/${toDisplayJson(record.key, 0)}`, record.value);
+    } else if (Array.isArray(body?.tree)) {
+      for (const entry of body.tree as Array<{ path?: unknown; kind?: unknown; size?: unknown }>) {
+        out.set(String(entry.path), entry.kind === 'directory' ? '(directory)' : { size: entry.size });
+      }
+    } else out.set(where || `#${frame.seq}`, body ?? frame.text ?? frame.b64);
   }
   return out;
 }
@@ -69,7 +78,7 @@ export function Storage() {
                       <td>
                         <code>{toDisplayJson(value, 0).slice(0, 300)}</code>
                       </td>
-                      <td class="muted">{status}</td>
+                      <td class="muted">{status === 'changed' ? `changed, was ${toDisplayJson(old, 0).slice(0, 120)}` : status}</td>
                     </tr>
                   );
                 })}
