@@ -150,6 +150,41 @@ describe('standalone panel page', () => {
     }
   });
 
+  it('keeps a large session fast: a bounded number of rows in the DOM, tail followed, keyboard over the whole list', async () => {
+    const page = await openPage('live=0');
+    const total = 100_000;
+    // Frames go straight into the page's session (the same call the WebSocket feed makes), 10,000 at a time.
+    await page.evaluate((count) => {
+      const { session } = (window as unknown as { syncscope: { session: { accept(e: unknown): void } } }).syncscope;
+      for (let batch = 0; batch < count; batch += 10_000) {
+        const frames = Array.from({ length: 10_000 }, (_, i) => ({
+          seq: batch + i,
+          t: 1_800_000_000_000 + batch + i,
+          transport: 'websocket',
+          conn: `c${(batch + i) % 3}`,
+          dir: i % 2 ? 'in' : 'out',
+          kind: 'message',
+          text: `{"n":${batch + i}}`,
+        }));
+        session.accept({ type: 'frames', dropped: 0, frames });
+      }
+    }, total);
+    await poll(() => page.getByTestId('frame-count').textContent()).toBe(`${total.toLocaleString('en-US')} frames`);
+    await poll(() => page.locator(`.row[data-position="${total - 1}"]`).count()).toBe(1);
+    expect(await page.locator('.row').count()).toBeLessThan(100);
+    await page.locator('.table-body').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await poll(() => page.locator('.row.selected').getAttribute('data-position')).toBe('2');
+    await page.keyboard.press('End');
+    await poll(() => page.locator('.row.selected').getAttribute('data-position')).toBe(String(total - 1));
+    await page.getByLabel('Filter messages').fill('"n":4242}');
+    await poll(() => page.getByTestId('row-count').textContent()).toBe(`1 of ${total.toLocaleString('en-US')}`);
+    expect(await page.locator('.row').count()).toBeLessThan(100);
+    await page.close();
+  });
+
   it('imports by file picker with a clear error naming the bad line', async () => {
     const page = await openPage('live=0');
     await page.getByTestId('import-input').setInputFiles(join(dir, 'broken.syncscope.jsonl'));

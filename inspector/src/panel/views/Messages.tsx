@@ -113,16 +113,20 @@ export function Messages() {
   const table = useTable({ features, columns, data, getRowId: (row: Row) => String(row.position) });
 
   const selectedIndex = selected === undefined ? -1 : lowerBound(rows, selected);
+  // The index keys move from: updated at once, so keys pressed faster than renders still step one row each.
+  const keyIndex = useRef(-1);
+  keyIndex.current = rows[selectedIndex] === selected ? selectedIndex : -1;
   const move = (index: number) => {
     const clamped = Math.max(0, Math.min(rows.length - 1, index));
     const position = rows[clamped];
     if (position === undefined) return;
+    keyIndex.current = clamped;
     select(position);
     virtualizer.scrollToIndex(clamped, { align: 'auto' });
   };
   const onKeyDown = (event: KeyboardEvent) => {
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / ROW_HEIGHT) - 1);
-    const current = rows[selectedIndex] === selected ? selectedIndex : -1;
+    const current = keyIndex.current;
     const keys: Record<string, () => void> = {
       ArrowDown: () => move(current + 1),
       ArrowUp: () => move(current <= 0 ? 0 : current - 1),
