@@ -53,6 +53,18 @@ export function createS3Handler(options: S3HandlerOptions) {
   const { store, log } = options;
   let requestCount = 0;
 
+  const keyLocks = new Map<string, Promise<unknown>>();
+  async function withKeyLock<T>(key: string, job: () => Promise<T>): Promise<T> {
+    const previous = keyLocks.get(key) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(job);
+    keyLocks.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (keyLocks.get(key) === run) keyLocks.delete(key);
+    }
+  }
+
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = `req-${++requestCount}`;
     response.setHeader('Access-Control-Allow-Origin', '*');
@@ -188,13 +200,18 @@ export function createS3Handler(options: S3HandlerOptions) {
     }
     if (checked.data.id !== parts.id)
       throw new S3Failure(400, 'InvalidArgument', `update.id: ${checked.data.id} does not match the key's id ${parts.id}`);
-    const existing = await store.get(key);
-    if (existing && !existing.body.equals(body))
-      throw new S3Failure(409, 'OperationAborted', `an update is written once: ${key} already holds a different update`);
     const meta: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers))
+    for (const [name, value] of Object.entries(request.headers)) {
       if (isUserMetaHeader(name) && typeof value === 'string') meta[name.toLowerCase()] = value;
-    const info = existing ?? (await store.put(key, body, { contentType: 'application/json', meta }));
+    }
+    // Check-then-write under a per-key lock, so two racing PUTs of one key cannot both pass the write-once check.
+    const info = await withKeyLock(key, async () => {
+      const existing = await store.get(key);
+      if (existing && !existing.body.equals(body)) {
+        throw new S3Failure(409, 'OperationAborted', `an update is written once: ${key} already holds a different update`);
+      }
+      return existing ?? (await store.put(key, body, { contentType: 'application/json', meta }));
+    });
     if (options.autoPromote) void log.promote(key).catch(() => undefined);
     response.writeHead(200, { ETag: info.etag });
     response.end();

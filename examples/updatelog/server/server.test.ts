@@ -105,4 +105,13 @@ describe('the S3 subset', () => {
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-methods')).toContain('PUT');
   });
+  it('two racing PUTs of one key with different bodies: exactly one is stored', async () => {
+    const key = 'league/main/user-bob/1700000000500-race';
+    const body = (name: string) =>
+      JSON.stringify({ id: 'race', actions: [{ type: 'addTeam', data: { '@type': 'Team', id: 'tr', name } }] });
+    const statuses = (await Promise.all([call('PUT', object(key), body('A')), call('PUT', object(key), body('B'))]))
+      .map((r) => r.status)
+      .sort();
+    expect(statuses).toEqual([200, 409]);
+  });
 });
