@@ -95,10 +95,12 @@ function toFrame(bytes: Uint8Array, asText: boolean, base: Partial<RawFrame>): R
     seq: 0,
     t: 0,
     transport: 'websocket',
-    conn: 'fuzz',
     dir: 'in',
     kind: 'message',
     ...base,
+    // Always the fuzz connection, whose protocol the test fixes: a seed's own conn id would leave the frame
+    // waiting for a protocol choice instead of reaching the dissector under test.
+    conn: 'fuzz',
     text: undefined,
     b64: undefined,
     ...payload,
