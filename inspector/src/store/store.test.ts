@@ -157,6 +157,38 @@ describe('SessionStore', () => {
     expect(changes.at(-1)).toMatchObject({ start: 0, end: 5 });
   });
 
+  it('keeps connection records bounded: ended exchanges are forgotten once evicted, live sockets keep their protocol', () => {
+    const store = new SessionStore({ registry: registry(), cap: 400, checkpointEvery: 100 });
+    store.add({ t: 0, transport: 'websocket', conn: 'live', dir: 'out', kind: 'open', meta: { url: 'ws://h/test-sync' } });
+    // 20,000 HTTP exchanges, each its own connection: a fold copying its connection map per new connection would
+    // be quadratic here.
+    for (let i = 0; i < 20_000; i++) {
+      store.add({
+        t: i,
+        transport: 'http',
+        conn: `http-${i}`,
+        dir: 'out',
+        kind: 'request',
+        meta: { url: `http://h/api/${i}`, method: 'GET' },
+      });
+      store.add({
+        t: i,
+        transport: 'http',
+        conn: `http-${i}`,
+        dir: 'in',
+        kind: 'response',
+        text: '{}',
+        meta: { url: `http://h/api/${i}`, status: 200 },
+      });
+    }
+    expect(store.dropped).toBe(40_001 - store.size);
+    expect(store.stateAt(store.end - 1).conns.size).toBeLessThanOrEqual(Math.ceil(store.size / 2) + 1);
+    // The socket's open frame is long evicted, yet its next message still decodes as its protocol.
+    const frame = store.add({ t: 1, transport: 'websocket', conn: 'live', dir: 'in', kind: 'message', text: '{"op":"ack","key":"x"}' });
+    expect(store.protocolOf('live')).toBe('test');
+    expect(store.info(store.positionOfSeq(frame.seq) as number)).toMatchObject({ protocol: 'test', type: 'ack', ok: true });
+  });
+
   it('rejects a bad cap or checkpoint interval with a clear error', () => {
     expect(() => new SessionStore({ cap: 0 })).toThrow(/cap must be a positive integer/);
     expect(() => new SessionStore({ cap: 10, checkpointEvery: 11 })).toThrow(/checkpointEvery must be an integer in 1..cap/);

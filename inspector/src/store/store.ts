@@ -2,6 +2,10 @@
  * The session store: a bounded ring of frames, indexes over it, and the derived model folded through the registry
  * with checkpoints. See index.ts for the API in one place.
  *
+ * The fold's connection records are kept here, one short history per connection, rather than in one FoldState
+ * map: Fold.step copies its map whenever a connection is added, which is quadratic in the number of connections
+ * (every HTTP exchange is one). Each step gets a one-entry map; time travel reads the history.
+ *
  * Eviction and checkpoints go together: a checkpoint is kept every `checkpointEvery` positions, and frames leave in
  * whole blocks of that size, so the oldest retained frame always starts at a checkpoint — the state before it is
  * known without keeping what was evicted, and any retained position is at most one block of steps away.
@@ -13,7 +17,6 @@ import {
   Fold,
   type FoldState,
   type FrameInfo,
-  initialFoldState,
   type LifecycleMessage,
   type RawFrame,
   type Registry,
@@ -73,6 +76,15 @@ export type FrameDecode =
   | { protocol: string; ok: false; error: { reason: string; path?: ReadonlyArray<string | number>; offset?: number } };
 
 type ConnRecord = FoldState['conns'] extends ReadonlyMap<string, infer R> ? R : never;
+type States = FoldState['states'];
+
+/** A connection's fold record over time: records[i] holds after the frame at position at[i]. */
+interface ConnHistory {
+  at: number[];
+  records: ConnRecord[];
+  /** Its last frame ended it (a close, an error, a final HTTP response): forgotten once its frames are evicted. */
+  ended: boolean;
+}
 
 export class SessionStore {
   readonly cap: number;
@@ -90,9 +102,10 @@ export class SessionStore {
   private next = 0;
   private droppedCount = 0;
   private lastSeq = -1;
-  private current: FoldState = initialFoldState();
-  /** k -> state before position k * checkpointEvery. */
-  private checkpoints = new Map<number, FoldState>([[0, initialFoldState()]]);
+  private states: States = {};
+  private conns = new Map<string, ConnHistory>();
+  /** k -> protocol states before position k * checkpointEvery (connection records come from `conns`). */
+  private checkpoints = new Map<number, States>([[0, {}]]);
   private byConn = new Map<string, PositionList>();
   private byProtocol = new Map<string, PositionList>();
   private byType = new Map<string, PositionList>();
@@ -184,10 +197,7 @@ export class SessionStore {
     const previousMax = position > this.first ? (this.tMax[(position - 1) % this.cap] as number) : Number.NEGATIVE_INFINITY;
     this.tMax[slot] = Math.max(previousMax, frame.t);
     listFor(this.byConn, frame.conn).add(position);
-    const result = this.fold.step(this.current, frame);
-    this.current = result.state;
-    this.record(result.settled);
-    if (this.next % this.checkpointEvery === 0) this.checkpoints.set(this.next / this.checkpointEvery, this.current);
+    this.step(position, frame);
     this.notify({ added: 1 });
     return frame;
   }
@@ -198,8 +208,12 @@ export class SessionStore {
 
   /** End of a recording: connections still undecided are decided now (live sessions leave them pending). */
   finish(): void {
-    const result = this.fold.finish(this.current);
-    this.current = result.state;
+    const before = this.materialize(this.next);
+    const result = this.fold.finish({ conns: before, states: this.states });
+    this.states = result.state.states;
+    for (const [conn, record] of result.state.conns) {
+      if (before.get(conn) !== record) this.pushRecord(conn, this.next - 1, record);
+    }
     this.record(result.settled);
     if (result.settled.length) this.notify({ refolded: true });
   }
@@ -212,8 +226,9 @@ export class SessionStore {
     this.next = 0;
     this.droppedCount = 0;
     this.lastSeq = -1;
-    this.current = initialFoldState();
-    this.checkpoints = new Map([[0, initialFoldState()]]);
+    this.states = {};
+    this.conns = new Map();
+    this.checkpoints = new Map([[0, {}]]);
     this.byConn = new Map();
     this.byProtocol = new Map();
     this.byType = new Map();
@@ -233,32 +248,28 @@ export class SessionStore {
 
   /** Fold state after the frame at `position` (clamped to the retained range; start - 1 is the state before it). */
   stateAt(position: number): FoldState {
-    if (position >= this.next - 1) return this.current;
-    const nextPosition = Math.max(position + 1, this.first);
-    const k = Math.floor(nextPosition / this.checkpointEvery);
-    let state = this.checkpoints.get(k) as FoldState;
-    for (let p = k * this.checkpointEvery; p < nextPosition; p++) state = this.fold.step(state, this.slots[p % this.cap] as RawFrame).state;
-    return state;
+    const before = Math.min(Math.max(position + 1, this.first), this.next);
+    return { conns: this.materialize(before), states: this.statesBefore(before) };
   }
 
   modelsAt(position: number) {
-    return this.fold.models(this.stateAt(position));
+    return this.fold.models({ conns: new Map(), states: this.statesBefore(Math.min(Math.max(position + 1, this.first), this.next)) });
   }
 
   models() {
-    return this.fold.models(this.current);
+    return this.fold.models({ conns: new Map(), states: this.states });
   }
 
   /** Protocol chosen for each connection so far. */
   protocolOf(conn: string): string | undefined {
-    return this.current.conns.get(conn)?.protocol;
+    return this.latestRecord(conn)?.protocol;
   }
 
   /** Decodes one retained frame for a detail view (its connection's protocol, or `unknown` while undecided). */
   decode(position: number): FrameDecode | undefined {
     const frame = this.frame(position);
     if (!frame) return undefined;
-    const record = this.current.conns.get(frame.conn);
+    const record = this.latestRecord(frame.conn);
     const protocol = this.info(position)?.protocol ?? record?.protocol ?? 'unknown';
     const info = record?.info ?? { id: frame.conn, transport: frame.transport };
     const result = this.fold.decode(frame, protocol, info) as
@@ -284,23 +295,28 @@ export class SessionStore {
   decodeAs(conn: string, protocol: string | undefined): void {
     this.registry.decodeAs(conn, protocol);
     const baseK = this.first / this.checkpointEvery;
-    let base = this.checkpoints.get(baseK) as FoldState;
-    const record = base.conns.get(conn);
-    if (record?.protocol !== undefined && protocol !== undefined) {
-      const conns = new Map(base.conns);
-      conns.set(conn, { ...record, protocol } as ConnRecord);
-      base = { conns, states: base.states };
+    // Forget what the retained frames did to connection records; keep what evicted frames left.
+    for (const [id, history] of this.conns) {
+      let keep = history.at.length;
+      while (keep > 0 && (history.at[keep - 1] as number) >= this.first) keep--;
+      if (keep === 0) this.conns.delete(id);
+      else {
+        history.at.length = keep;
+        history.records.length = keep;
+      }
     }
-    this.checkpoints = new Map([[baseK, base]]);
+    const history = this.conns.get(conn);
+    const last = history?.records.at(-1);
+    if (history && last?.protocol !== undefined && protocol !== undefined) {
+      history.records[history.records.length - 1] = { ...last, protocol } as ConnRecord;
+    }
+    this.states = this.checkpoints.get(baseK) as States;
+    this.checkpoints = new Map([[baseK, this.states]]);
     this.byProtocol = new Map();
     this.byType = new Map();
-    this.current = base;
     for (let p = this.first; p < this.next; p++) {
       this.infos[p % this.cap] = undefined;
-      const result = this.fold.step(this.current, this.slots[p % this.cap] as RawFrame);
-      this.current = result.state;
-      this.record(result.settled);
-      if ((p + 1) % this.checkpointEvery === 0) this.checkpoints.set((p + 1) / this.checkpointEvery, this.current);
+      this.step(p, this.slots[p % this.cap] as RawFrame);
     }
     this.notify({ refolded: true });
   }
@@ -421,6 +437,7 @@ export class SessionStore {
       const slot = p % this.cap;
       const frame = this.slots[slot] as RawFrame;
       trim(this.byConn, frame.conn, newFirst);
+      if (!this.byConn.has(frame.conn)) this.forgetConn(frame.conn);
       const info = this.infos[slot];
       if (info) {
         trim(this.byProtocol, info.protocol, newFirst);
@@ -433,6 +450,88 @@ export class SessionStore {
     this.droppedCount += evicted;
     this.first = newFirst;
     this.notify({ evicted });
+  }
+
+  /** Folds the frame at `position` with a one-entry connection map, and keeps what changed. */
+  private step(position: number, frame: RawFrame): void {
+    const record = this.latestRecord(frame.conn);
+    const conns = new Map<string, ConnRecord>();
+    if (record) conns.set(frame.conn, record);
+    const result = this.fold.step({ conns, states: this.states }, frame);
+    this.states = result.state.states;
+    const next = result.state.conns.get(frame.conn);
+    if (next && next !== record) this.pushRecord(frame.conn, position, next);
+    const history = this.conns.get(frame.conn);
+    if (history) history.ended = endsConnection(frame);
+    this.record(result.settled);
+    if ((position + 1) % this.checkpointEvery === 0) this.checkpoints.set((position + 1) / this.checkpointEvery, this.states);
+  }
+
+  private pushRecord(conn: string, position: number, record: ConnRecord): void {
+    let history = this.conns.get(conn);
+    if (!history) {
+      history = { at: [], records: [], ended: false };
+      this.conns.set(conn, history);
+    }
+    history.at.push(position);
+    history.records.push(record);
+  }
+
+  private latestRecord(conn: string): ConnRecord | undefined {
+    return this.conns.get(conn)?.records.at(-1);
+  }
+
+  /** The connection's record before the frame at `position`: the last one set at an earlier position. */
+  private recordBefore(conn: string, position: number): ConnRecord | undefined {
+    const history = this.conns.get(conn);
+    if (!history) return undefined;
+    let lo = 0;
+    let hi = history.at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((history.at[mid] as number) < position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? history.records[lo - 1] : undefined;
+  }
+
+  /** Every connection's record before `position`, as the Fold's map (for stateAt and finish). */
+  private materialize(position: number): Map<string, ConnRecord> {
+    const out = new Map<string, ConnRecord>();
+    for (const conn of this.conns.keys()) {
+      const record = this.recordBefore(conn, position);
+      if (record) out.set(conn, record);
+    }
+    return out;
+  }
+
+  /** Protocol states before `position`: the checkpoint at or below it, then at most one block of steps. */
+  private statesBefore(position: number): States {
+    if (position >= this.next) return this.states;
+    const k = Math.floor(position / this.checkpointEvery);
+    let states = this.checkpoints.get(k) as States;
+    for (let p = k * this.checkpointEvery; p < position; p++) {
+      const frame = this.slots[p % this.cap] as RawFrame;
+      const record = this.recordBefore(frame.conn, p);
+      const conns = new Map<string, ConnRecord>();
+      if (record) conns.set(frame.conn, record);
+      states = this.fold.step({ conns, states }, frame).state.states;
+    }
+    return states;
+  }
+
+  /**
+   * A connection none of whose frames is retained: an ended one is forgotten (an HTTP exchange, a closed socket);
+   * a live one keeps only its latest record, so its next frame still knows its protocol.
+   */
+  private forgetConn(conn: string): void {
+    const history = this.conns.get(conn);
+    if (!history) return;
+    if (history.ended) this.conns.delete(conn);
+    else if (history.at.length > 1) {
+      history.at = history.at.slice(-1);
+      history.records = history.records.slice(-1);
+    }
   }
 
   private record(settled: ReadonlyArray<{ seq: number; info: FrameInfo }>): void {
@@ -477,6 +576,11 @@ export class SessionStore {
       }
     }
   }
+}
+
+function endsConnection(frame: RawFrame): boolean {
+  if (frame.kind === 'close' || frame.kind === 'error') return true;
+  return frame.transport === 'http' && frame.kind === 'response' && frame.meta?.chunk !== true;
 }
 
 function listFor(map: Map<string, PositionList>, key: string): PositionList {
