@@ -3,6 +3,7 @@
  * access lists, idle client expiry and a server restart in the middle of a sync. Clients stamp dispatches with a
  * shared settable clock so the note's times (0700, 0720, ...) are the timestamps on the wire.
  */
+import { JournalEntry } from '@syncscope/protocols/seneschal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { at, converge, Harness, snapshot } from './test/harness.ts';
 
@@ -42,6 +43,27 @@ describe('seneschal scenarios', () => {
     await tablet.connect();
     await converge([phone, tablet, laptop], { ob1: { name: 'test', qty: '2', location: 'food court' } });
     expect(tablet.unsent()).toEqual([]);
+
+    // The stored journal, in the public shape, as JSON and as NDJSON: all four dispatches, in arrival order.
+    const { token } = await h.client('reader').login('alice', 'alice-password');
+    const headers = { authorization: `Bearer ${token}` };
+    const json = (await (await fetch(`${h.url}/seneschal/journal`, { headers })).json()) as unknown[];
+    const entries = json.map((e) => JournalEntry.parse(e));
+    expect(entries.map((e) => [e.client, e.slice, e.action, e.timestamp, e.payload[1]])).toEqual([
+      ['phone', 'items', 'upsert', at(600), { name: 'tset', qty: '1', location: 'store' }],
+      ['phone', 'items', 'upsert', at(700), { name: 'test' }],
+      ['phone', 'items', 'upsert', at(730), { location: 'food court' }],
+      ['tablet', 'items', 'upsert', at(720), { qty: '2', location: 'aisle' }],
+    ]);
+    expect(new Set(entries.map((e) => e.user))).toEqual(new Set([phone.userID]));
+    const ndjson = await (await fetch(`${h.url}/seneschal/journal?stream=1`, { headers })).text();
+    expect(
+      ndjson
+        .trim()
+        .split('\n')
+        .map((line) => JournalEntry.parse(JSON.parse(line))),
+    ).toEqual(entries);
+    expect((await fetch(`${h.url}/seneschal/journal`)).status).toBe(401);
   });
 
   it('offline edits by several clients reconcile property by property on reconnect', async () => {

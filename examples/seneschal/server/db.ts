@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS users (uuid TEXT PRIMARY KEY, username TEXT NOT NULL 
 CREATE TABLE IF NOT EXISTS group_members (gid TEXT NOT NULL, uuid TEXT NOT NULL, PRIMARY KEY (gid, uuid));
 CREATE TABLE IF NOT EXISTS clients (cuid TEXT PRIMARY KEY, uuid TEXT NOT NULL, last_seen INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS dispatch (
-  id TEXT PRIMARY KEY, oid TEXT NOT NULL, timestamp INTEGER NOT NULL, dispatch TEXT NOT NULL, origin TEXT NOT NULL
+  id TEXT PRIMARY KEY, oid TEXT NOT NULL, timestamp INTEGER NOT NULL, dispatch TEXT NOT NULL, origin TEXT NOT NULL,
+  user TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS queue (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, cuid TEXT NOT NULL, dispatch_id TEXT NOT NULL, UNIQUE (cuid, dispatch_id)
@@ -141,10 +142,24 @@ export class Store {
     return this.db.prepare('SELECT 1 FROM dispatch WHERE id = ?').get(id) !== undefined;
   }
 
-  addDispatch(id: string, oid: string, timestamp: number, dispatch: unknown, origin: string): void {
+  /** `origin` is the sending CUID (or the server's id for its own dispatches), `user` the sender's UUID. */
+  addDispatch(id: string, oid: string, timestamp: number, dispatch: unknown, origin: string, user = ''): void {
     this.db
-      .prepare('INSERT OR IGNORE INTO dispatch (id, oid, timestamp, dispatch, origin) VALUES (?, ?, ?, ?, ?)')
-      .run(id, oid, timestamp, JSON.stringify(dispatch), origin);
+      .prepare('INSERT OR IGNORE INTO dispatch (id, oid, timestamp, dispatch, origin, user) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, oid, timestamp, JSON.stringify(dispatch), origin, user);
+  }
+
+  /** Dispatches clients sent (not the server's own), in arrival order. */
+  clientDispatches(): Array<{ id: string; oid: string; dispatch: string; origin: string; user: string }> {
+    return this.db
+      .prepare("SELECT id, oid, dispatch, origin, user FROM dispatch WHERE origin != 'seneschal' ORDER BY rowid")
+      .all() as Array<{
+      id: string;
+      oid: string;
+      dispatch: string;
+      origin: string;
+      user: string;
+    }>;
   }
 
   enqueue(cuid: string, dispatchId: string): void {

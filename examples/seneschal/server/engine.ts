@@ -5,7 +5,16 @@
  * it at once and the row is dropped when they confirm (`received`), so a lost connection loses nothing.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClientMessage, Envelope, Principal, ServerDispatch, ServerMessage } from '@syncscope/protocols/seneschal';
+import {
+  type ClientMessage,
+  type Envelope,
+  type JournalEntry,
+  methodOf,
+  type Principal,
+  type ServerDispatch,
+  type ServerMessage,
+  sliceOf,
+} from '@syncscope/protocols/seneschal';
 import type { MasterObject, Store } from './db.ts';
 import { pick, reconcile } from './reconcile.ts';
 
@@ -100,11 +109,12 @@ export class Seneschal {
           continue;
         }
         const oid = envelope.dispatch.payload[0];
-        this.store.addDispatch(id, oid, envelope.timestamp, envelope, peer.clientID);
+        // A refused dispatch is not stored: it never happened, and a resend is judged again.
         if (!this.mayWrite(peer.userID, oid, envelope)) {
           rejected.push(id);
           continue;
         }
+        this.store.addDispatch(id, oid, envelope.timestamp, envelope, peer.clientID, peer.userID);
         accepted.push(id);
         byObject.set(oid, [...(byObject.get(oid) ?? []), envelope]);
       }
@@ -128,8 +138,8 @@ export class Seneschal {
     const oid = envelope.dispatch.payload[0];
     const rejected = this.commit(() => {
       if (this.store.hasDispatch(id)) return undefined;
-      this.store.addDispatch(id, oid, envelope.timestamp, envelope, peer.clientID);
       if (!this.mayWrite(peer.userID, oid, envelope)) return `user ${peer.userID} is not on the access list of ${oid}`;
+      this.store.addDispatch(id, oid, envelope.timestamp, envelope, peer.clientID, peer.userID);
       const result = this.apply(peer.userID, oid, [envelope]);
       const others = this.clientsWithAccess(oid).filter((c) => c !== peer.clientID);
       if (result.won.size) this.deliver(result.object, result.won, 'live', others, envelope);
@@ -137,6 +147,29 @@ export class Seneschal {
       return undefined;
     });
     peer.send(rejected ? { type: 'ack', id, rejected } : { type: 'ack', id });
+  }
+
+  /**
+   * The stored journal in the public shape `{timestamp, slice, action, actionID, payload, user, client}`: every
+   * client dispatch the server accepted, in arrival order, on objects the user may see.
+   */
+  journal(userID: string): JournalEntry[] {
+    return this.store
+      .clientDispatches()
+      .filter((row) => this.usersWithAccess(row.oid).has(userID))
+      .map((row) => {
+        const envelope = JSON.parse(row.dispatch) as Envelope;
+        const { action, payload } = envelope.dispatch;
+        return {
+          timestamp: envelope.timestamp,
+          slice: sliceOf(action),
+          action: methodOf(action),
+          actionID: row.id,
+          payload,
+          user: row.user,
+          client: row.origin,
+        };
+      });
   }
 
   /** Access list change. Newly admitted users get the object and its items; users shut out get delete dispatches. */

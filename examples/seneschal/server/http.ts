@@ -46,10 +46,13 @@ const CORS = {
   'access-control-allow-methods': 'GET, POST, OPTIONS',
 };
 
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...CORS });
+export function sendText(response: ServerResponse, status: number, contentType: string, text: string): void {
+  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...CORS });
   response.end(text);
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  sendText(response, status, 'application/json', JSON.stringify(body));
 }
 
 export function sendError(response: ServerResponse, error: HttpError): void {

@@ -19,7 +19,7 @@ import type { z } from 'zod';
 import { hashPassword, signToken, verifyPassword, verifyToken } from './auth.ts';
 import { Store } from './db.ts';
 import { DEFAULT_IDLE_CLIENT_MS, type Peer, Seneschal } from './engine.ts';
-import { HttpError, MAX_BODY_BYTES, readJson, sendError, sendJson, sendPreflight } from './http.ts';
+import { HttpError, MAX_BODY_BYTES, readJson, sendError, sendJson, sendPreflight, sendText } from './http.ts';
 
 export interface ServerOptions {
   port?: number;
@@ -73,6 +73,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const path = new URL(request.url ?? '/', 'http://x').pathname;
     if (request.method === 'OPTIONS') return sendPreflight(response);
     if (request.method === 'GET' && path === '/seneschal/health') return sendJson(response, 200, { ok: true });
+    if (request.method === 'GET' && path === '/seneschal/journal') {
+      const claims = await bearer(request);
+      const entries = engine.journal(claims.userID);
+      // ?stream=1: NDJSON, one entry a line, as a long journal would be streamed.
+      if (new URL(request.url ?? '/', 'http://x').searchParams.get('stream') === '1') {
+        return sendText(response, 200, 'application/x-ndjson', entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      }
+      return sendJson(response, 200, entries);
+    }
     if (request.method !== 'POST') throw new HttpError(404, 'bad-message', `no route ${request.method} ${path}`);
     if (path === '/seneschal/register') {
       const body = parse(RegisterRequest, await readJson(request), 'register');
