@@ -296,7 +296,7 @@ async function main(): Promise<void> {
       '',
       '  The extension is built in .output/: in Chrome open chrome://extensions, turn on Developer mode,',
       '  "Load unpacked" and pick .output/chrome-mv3; in Firefox open about:debugging#/runtime/this-firefox,',
-      '  "Load Temporary Add-on" and pick .output/firefox-mv2/manifest.json. Then open DevTools > syncscope.',
+      '  "Load Temporary Add-on" and pick .output/firefox-mv3/manifest.json. Then open DevTools > syncscope.',
       '  Stop with Ctrl-C.',
       '',
     ].join('\n'),
