@@ -1,6 +1,7 @@
 /** Seneschal state onto the common model: objects, the two queues per client, journals, conflicts, phases. */
 import type { CommonModel, Entity, QueueItem } from '../core/index.ts';
 import { DELETED_PROP, type PendingDispatch, type SeneschalState } from './reduce.ts';
+import { entriesSharded } from './sharded.ts';
 
 function queueItems(pending: readonly PendingDispatch[]): QueueItem[] {
   return pending.map((p) => ({ id: p.id, enqueuedAt: p.enqueuedAt, attempts: p.attempts, frame: p.frame, label: p.label }));
@@ -8,7 +9,7 @@ function queueItems(pending: readonly PendingDispatch[]): QueueItem[] {
 
 export function toModel(state: SeneschalState): CommonModel {
   const entities: Record<string, Entity> = {};
-  for (const [oid, object] of Object.entries(state.objects)) {
+  for (const [oid, object] of entriesSharded(state.objects)) {
     const value: Record<string, unknown> = {};
     let version = 0;
     for (const [prop, cell] of Object.entries(object.props)) {

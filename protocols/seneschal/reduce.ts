@@ -6,6 +6,7 @@
  */
 import type { Conflict, DissectorEvent, Phase, PhaseName, RawFrame } from '../core/index.ts';
 import type { Envelope, JournalEntry, SeneschalMessage, ServerDispatch, StoredDispatch, StoredWrite } from './schemas.ts';
+import { emptySharded, getSharded, type Sharded, setSharded } from './sharded.ts';
 
 /** The property that stands for deletion, so that a delete takes part in last-writer-wins like any other prop. */
 export const DELETED_PROP = '$deleted';
@@ -21,6 +22,11 @@ export interface ObjectState {
   slice: string;
   props: Readonly<Record<string, PropCell>>;
   lastFrame: number;
+  /**
+   * Keys of the client dispatches already replayed onto this object, so a retried or re-served dispatch is not
+   * counted twice. Kept per object so that a step copies only this object's list, not the whole session's.
+   */
+  applied: readonly string[];
 }
 
 export interface PendingDispatch {
@@ -46,7 +52,8 @@ export interface JournalCursor {
 }
 
 export interface SeneschalState {
-  objects: Readonly<Record<string, ObjectState>>;
+  /** The master copy as the traffic shows it, by object id. */
+  objects: Sharded<ObjectState>;
   /** CUID (and user, once known) per connection. */
   conns: Readonly<Record<string, { clientID?: string; userID?: string }>>;
   /** Per client: dispatches it sent (stored offline or live) that the server has not yet acknowledged. */
@@ -55,20 +62,17 @@ export interface SeneschalState {
   serverQueues: Readonly<Record<string, readonly PendingDispatch[]>>;
   journals: Readonly<Record<string, JournalCursor>>;
   access: Readonly<Record<string, AccessChange>>;
-  /** Keys of the client dispatches already replayed, so a retried or re-served dispatch is not counted twice. */
-  applied: Readonly<Record<string, true>>;
   conflicts: readonly Conflict[];
   phases: readonly Phase[];
 }
 
 export const init = (): SeneschalState => ({
-  objects: {},
+  objects: emptySharded(),
   conns: {},
   clientQueues: {},
   serverQueues: {},
   journals: {},
   access: {},
-  applied: {},
   conflicts: [],
   phases: [],
 });
@@ -85,8 +89,9 @@ export function dispatchKey(envelope: Envelope): string {
 
 /** Replays a client dispatch once: a second sight of the same dispatch (a retry, a re-served journal) changes nothing. */
 function applyOnce(state: SeneschalState, key: string, envelope: Envelope, frame: RawFrame, mode: Mode): SeneschalState {
-  if (state.applied[key]) return state;
-  return { ...state, ...applyDispatch(state, envelope, frame, mode), applied: { ...state.applied, [key]: true } };
+  const oid = envelope.dispatch.payload[0];
+  if (getSharded(state.objects, oid)?.applied.includes(key)) return state;
+  return { ...state, ...applyDispatch(state, envelope, frame, mode, undefined, key) };
 }
 
 const sameValue = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
@@ -117,9 +122,11 @@ export function applyDispatch(
   frame: RawFrame,
   mode: Mode,
   times?: Readonly<Record<string, number>>,
+  /** Recorded as replayed on the object (see ObjectState.applied). */
+  appliedKey?: string,
 ): Pick<SeneschalState, 'objects' | 'conflicts'> {
   const [oid] = envelope.dispatch.payload;
-  const current = state.objects[oid];
+  const current = getSharded(state.objects, oid);
   const props: Record<string, PropCell> = { ...(current?.props ?? {}) };
   const conflicts: Conflict[] = [];
   const client = envelope.clientID;
@@ -153,7 +160,12 @@ export function applyDispatch(
   }
   const slice = sliceOf(envelope.dispatch.action) || current?.slice || 'object';
   return {
-    objects: { ...state.objects, [oid]: { slice, props, lastFrame: frame.seq } },
+    objects: setSharded(state.objects, oid, {
+      slice,
+      props,
+      lastFrame: frame.seq,
+      applied: appliedKey ? [...(current?.applied ?? []), appliedKey] : (current?.applied ?? []),
+    }),
     conflicts: conflicts.length ? [...state.conflicts, ...conflicts] : state.conflicts,
   };
 }
