@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, findChromium } from '../scripts/chromium.mjs';
 import { startTestApp } from './test/app.ts';
 import { buildExtension } from './test/build.ts';
+import { startLinearDemo } from './test/linear-demo.ts';
 
 /** Polls generously: two-core CI machines run several browsers at once. */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
@@ -119,5 +120,68 @@ describe('extension panel page', () => {
     await poll(() => late.locator('.row').count()).toBe(2);
     expect(await frameCount(panel)).toBe(stopped);
     for (const p of [panel, late, otherPanel, page, other.page]) await p.close();
+  });
+});
+
+describe('a reference engine in the extension panel', () => {
+  it('shows the linear demo frames decoded, the queue its offline change joined, and a conflict after reconnect', async () => {
+    const demo = await startLinearDemo();
+    try {
+      const signIn = async (user: string) => {
+        const known = new Set(await tabIds());
+        const page = await context.newPage();
+        await page.goto(demo.pageUrl);
+        const tabId = (await tabIds()).find((id) => !known.has(id)) as number;
+        return { page, tabId, user };
+      };
+      const alice = await signIn('alice');
+      const panel = await openPanel(alice.tabId);
+      await alice.page.locator('#login button[type=submit]').click();
+      await poll(() => alice.page.locator('#status').textContent()).toBe('live');
+      await poll(() => alice.page.locator('#issues tbody tr').count()).toBeGreaterThan(0);
+      // Frames decoded as linear: the bootstrap and the sync socket.
+      await panel.getByLabel('Protocol').selectOption('linear');
+      await poll(() => panel.locator('.row').count()).toBeGreaterThan(2);
+      expect(await panel.locator('.row.bad').count()).toBe(0);
+
+      const issueId = (await alice.page.locator('#issues tbody tr').first().getAttribute('data-id')) as string;
+      await alice.page.locator('#toggle').click();
+      await poll(() => alice.page.locator('#status').textContent()).toBe('offline');
+      const title = alice.page.locator(`#issues tr[data-id="${issueId}"] input[data-field=title]`);
+      await title.fill('alice offline title');
+      await title.press('Enter');
+      await title.blur();
+      // Bob changes the same field while Alice is offline; Alice's queued change then loses on reconnect.
+      const bob = await signIn('bob');
+      await bob.page.locator('#login input[name=username]').fill('bob');
+      await bob.page.locator('#login input[name=password]').fill('bob-pw');
+      await bob.page.locator('#login button[type=submit]').click();
+      await poll(() => bob.page.locator('#status').textContent()).toBe('live');
+      const bobTitle = bob.page.locator(`#issues tr[data-id="${issueId}"] input[data-field=title]`);
+      await bobTitle.fill('bob online title');
+      await bobTitle.press('Enter');
+      await bobTitle.blur();
+      await poll(() => bob.page.locator('#pending').textContent()).toBe('');
+
+      await alice.page.locator('#toggle').click();
+      await poll(() => alice.page.locator('#status').textContent()).toBe('live');
+      await panel.getByRole('tab', { name: /Conflicts/ }).click();
+      await poll(() => panel.locator('section.conflict').count()).toBeGreaterThan(0);
+      await panel.screenshot({ path: `${SHOTS}/extension-linear-conflict.png` });
+
+      // The change queued offline left when Alice came back: travel to the frame that sent it, and it is pending there.
+      await panel.getByRole('tab', { name: 'Messages' }).click();
+      await panel.getByLabel('Filter messages').fill('alice offline title');
+      await panel.locator('.row.dir-out').first().click();
+      await panel.getByRole('button', { name: 'State here' }).click();
+      await panel.getByRole('tab', { name: /Queues/ }).click();
+      await poll(() => panel.locator('section.card[aria-label^="Queue linear/"] tbody tr').count()).toBeGreaterThan(0);
+      await panel.screenshot({ path: `${SHOTS}/extension-linear-queue.png` });
+      await panel.close();
+      // Leave the demo so its sockets close before its server stops.
+      for (const p of [alice.page, bob.page]) await p.goto('about:blank');
+    } finally {
+      await demo.close();
+    }
   });
 });

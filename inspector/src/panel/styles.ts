@@ -86,6 +86,8 @@ button.link { border: none; background: transparent; color: var(--accent); paddi
 .col-summary { flex: 1; min-width: 100px; font-family: var(--mono); font-size: 11px; }
 .col-size { width: 64px; flex: none; text-align: right; color: var(--muted); }
 .detail { width: 42%; min-width: 280px; max-width: 640px; border-left: 1px solid var(--line); display: flex; flex-direction: column; min-height: 0; }
+.detail-head button.travel { margin-left: auto; height: 20px; padding: 0 6px; font-size: 11px; }
+.detail-head button.travel + button.icon { margin-left: 0; }
 .detail-head { display: flex; gap: 4px; align-items: center; padding: 4px 8px; border-bottom: 1px solid var(--line); background: var(--bg2); }
 .subtabs { display: flex; border-bottom: 1px solid var(--line); padding: 0 4px; }
 .detail-body { overflow: auto; flex: 1; padding: 8px; min-height: 0; }

@@ -7,7 +7,7 @@ import { ValueTree } from '../tree.tsx';
 type DetailTab = 'decoded' | 'raw' | 'diff' | 'meta';
 
 export function Detail({ position }: { position: number }) {
-  const { session, select } = usePanel();
+  const { session, select, setCursor, cursor } = usePanel();
   const store = session.store;
   const [tab, setTab] = useState<DetailTab>('decoded');
   const frame = store.frame(position);
@@ -40,6 +40,15 @@ export function Detail({ position }: { position: number }) {
           {' '}
           {frame.conn} · {formatClock(frame.t)} · {formatBytes(bytes?.length ?? frame.text?.length ?? 0)}
         </span>
+        <button
+          type="button"
+          class="travel"
+          title="Time travel: show every view as it was right after this frame"
+          disabled={cursor === position}
+          onClick={() => setCursor(position)}
+        >
+          State here
+        </button>
         <button type="button" class="icon" aria-label="Close detail" onClick={() => select(undefined)}>
           ×
         </button>
