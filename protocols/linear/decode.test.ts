@@ -171,3 +171,48 @@ describe('linear detect', () => {
     expect(match(conn, [frame({ text: '{"type":"hello","clientID":"x"}' })])).toBe(0);
   });
 });
+
+describe('linear decode: the browser client’s IndexedDB writes', () => {
+  const idb = (store: string, json: unknown, db = 'linear-sync:ana@127.0.0.1:4000'): RawFrame =>
+    frame({ transport: 'idb', conn: `idb:${db}`, dir: 'local', kind: 'write', json, meta: { db, store } });
+  const issue = { __class: 'Issue', id: 'i1', title: 'a', teamId: 't1', projectId: null, assigneeId: null, labelIds: [] };
+
+  it('is known by its database name, production and test', () => {
+    expect(exact.db?.test('linear-sync:ana@127.0.0.1:4000')).toBe(true);
+    expect(exact.db?.test('linear-test-0b1c')).toBe(true);
+    expect(exact.db?.test('linearish')).toBe(false);
+  });
+
+  it('decodes each store’s records', () => {
+    const model = decodeFrame(idb('models', { op: 'put', key: 'Issue/i1', value: { key: 'Issue/i1', model: issue, syncId: 2 } }));
+    expect(model).toMatchObject({
+      ok: true,
+      type: 'model-put',
+      message: { kind: 'local-write', message: { store: 'models', key: 'Issue/i1' } },
+    });
+    const tx = { id: 'tx1', type: 'delete', modelClass: 'Issue', modelId: 'i1' };
+    const queued = decodeFrame(idb('transactions', { op: 'put', key: 'tx1', value: { tx, enqueuedAt: 5 } }));
+    expect(queued).toMatchObject({ ok: true, type: 'transaction-put', message: { message: { key: 'tx1', record: { tx } } } });
+    const meta = decodeFrame(idb('meta', { op: 'put', key: 'lastSyncId', value: 7 }));
+    expect(meta).toMatchObject({
+      ok: true,
+      type: 'last-sync-id',
+      message: { db: 'linear-sync:ana@127.0.0.1:4000', message: { lastSyncId: 7 } },
+    });
+    expect(decodeFrame(idb('models', { op: 'clear' }))).toMatchObject({ ok: true, type: 'models-clear' });
+    expect(decodeFrame(idb('transactions', { op: 'delete', key: 'tx1' }))).toMatchObject({ ok: true, type: 'transactions-delete' });
+  });
+
+  it('names the field of a bad record, the unknown store or meta key', () => {
+    expect(errorOf(idb('transactions', { op: 'put', key: 1, value: { tx: { type: 'delete' }, enqueuedAt: 1 } })).reason).toMatch(
+      /^local write: value\.tx\./,
+    );
+    expect(errorOf(idb('models', { op: 'put', key: 'x', value: { key: 'x', model: issue, syncId: -1 } })).path).toEqual([
+      'value',
+      'syncId',
+    ]);
+    expect(errorOf(idb('meta', { op: 'put', key: 'other', value: 1 })).reason).toMatch(/unknown meta key "other"/);
+    expect(errorOf(idb('blobs', { op: 'clear' })).reason).toMatch(/unknown object store "blobs"/);
+    expect(errorOf(idb('models', { op: 'getAll' })).path).toEqual(['op']);
+  });
+});

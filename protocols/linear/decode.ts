@@ -3,7 +3,7 @@
  * change, batch) and shape (pbardea's `{Objects, ...}` bootstrap, else NDJSON lines); socket frames by direction
  * (client commands go `out`) and their `cmd`, or pbardea's `{token}` / `{type, jsonObject}`. Never throws.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type DecodeError, type DecodeResult, decodeUtf8, payloadOf, type RawFrame, zodDecodeError } from '../core/index.ts';
 import { decodeJson, decodeMsgpack, parseNdjsonLines, type RawLine } from './codec.ts';
 import {
@@ -14,16 +14,22 @@ import {
   ChangeResponse,
   ClientCommand,
   ErrorBody,
+  IdbKey,
   JsonModel,
+  LAST_SYNC_ID_KEY,
   type LinearMessage,
+  LocalStoreName,
   LoginRequest,
   LoginResponse,
   PbBootstrap,
   PbChange,
   PbSocketAuth,
   PbSocketEvent,
+  QueuedTransaction,
   ServerCommand,
+  StoredModel,
   SyncAction,
+  SyncId,
   Tombstone,
 } from './schemas.ts';
 
@@ -217,8 +223,56 @@ function decodeSocket(value: unknown, dir: RawFrame['dir'], binary: boolean): De
   return fail(`unknown ${fromClient ? 'client' : 'server'} socket message: expected a "cmd" frame, {token} or {type, jsonObject}`, ['cmd']);
 }
 
+/**
+ * An IndexedDB write of the browser client: which store, which operation, and the record checked against that
+ * store's schema (errors name the field, e.g. `local write: value.tx.id`).
+ */
+export function decodeLocalWrite(frame: RawFrame, value: unknown): Decoded {
+  const db = frame.meta?.db ?? frame.conn.replace(/^idb:/, '');
+  const store = LocalStoreName.safeParse(frame.meta?.store);
+  if (!store.success)
+    return fail(`local write: unknown object store ${JSON.stringify(frame.meta?.store)} (expected models, transactions or meta)`, [
+      'store',
+    ]);
+  if (!isObject(value)) return fail('local write: expected {op, key, value}');
+  const op = value.op;
+  const done = (type: string, message: Extract<LinearMessage, { kind: 'local-write' }>['message']): Decoded =>
+    ok(type, { kind: 'local-write', db, message });
+  if (op === 'clear') return done(`${store.data}-clear`, { store: store.data, op });
+  if (op === 'delete') {
+    const key = parseWith(z.object({ key: IdbKey }), { key: value.key }, 'local write: ');
+    return key.ok ? done(`${store.data}-delete`, { store: store.data, op, key: key.value.key }) : key;
+  }
+  if (op !== 'put' && op !== 'add')
+    return fail(`local write: unknown op ${JSON.stringify(op)} (expected put, add, delete or clear)`, ['op']);
+  switch (store.data) {
+    case 'models': {
+      const record = parseWith(z.object({ value: StoredModel }), value, 'local write: ');
+      return record.ok ? done('model-put', { store: 'models', op, key: record.value.value.key, record: record.value.value }) : record;
+    }
+    case 'transactions': {
+      const record = parseWith(z.object({ value: QueuedTransaction }), value, 'local write: ');
+      return record.ok
+        ? done('transaction-put', { store: 'transactions', op, key: record.value.value.tx.id, record: record.value.value })
+        : record;
+    }
+    case 'meta': {
+      if (value.key !== LAST_SYNC_ID_KEY)
+        return fail(`local write: unknown meta key ${JSON.stringify(value.key)} (expected "${LAST_SYNC_ID_KEY}")`, ['key']);
+      const lastSyncId = parseWith(z.object({ value: SyncId }), value, 'local write: ');
+      return lastSyncId.ok
+        ? done('last-sync-id', { store: 'meta', op, key: LAST_SYNC_ID_KEY, lastSyncId: lastSyncId.value.value })
+        : lastSyncId;
+    }
+  }
+}
+
 export function decodeFrame(frame: RawFrame): Decoded {
   const payload = payloadOf(frame);
+  if (frame.transport === 'idb') {
+    if (payload.form !== 'json') return fail(`local write: expected a json payload, got ${payload.form}`);
+    return decodeLocalWrite(frame, payload.value);
+  }
   const http = frame.transport === 'http';
   if (payload.form === 'none') {
     if (http && frame.kind === 'request' && frame.meta?.method === 'OPTIONS')

@@ -5,8 +5,11 @@
  */
 import type { ConnInfo, ExactRules, RawFrame } from '../core/index.ts';
 import { decodeMsgpack, payloadOf } from '../core/index.ts';
+import { LINEAR_DB } from './schemas.ts';
 
 export const exact: ExactRules = {
+  /** The browser client's IndexedDB databases (`linear-sync:<user>@<server>`). */
+  db: LINEAR_DB,
   urlPath: /^\/(?:login|bootstrap|delta-bootstrap|change|sync(?:\/(?:bootstrap|delta|batch))?)(?:[/?]|$)/,
 };
 

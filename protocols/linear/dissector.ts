@@ -4,7 +4,7 @@ import { decodeFrame } from './decode.ts';
 import { exact, match } from './detect.ts';
 import { toModel } from './model.ts';
 import { init, type LinearState, reduce } from './reduce.ts';
-import type { BootstrapLine, LinearMessage, SyncAction } from './schemas.ts';
+import type { BootstrapLine, LinearMessage, LocalWrite, SyncAction } from './schemas.ts';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -23,6 +23,23 @@ function describeLines(lines: readonly BootstrapLine[], chunk: boolean): string 
   if (meta?.kind === 'metadata')
     parts.push(`lastSyncId ${meta.metadata.lastSyncId}${meta.metadata.method ? ` (${meta.metadata.method})` : ''}`);
   return `${chunk ? 'bootstrap chunk' : 'bootstrap'}: ${parts.join(', ')}`;
+}
+
+function describeLocalWrite(db: string, write: LocalWrite): string {
+  const where = `${db} ${write.store}`;
+  if (write.op === 'clear') return `stored: ${where} cleared`;
+  if (write.op === 'delete') return `stored: ${where} delete ${typeof write.key === 'object' ? 'key range' : write.key}`;
+  switch (write.store) {
+    case 'models':
+      return `stored: model ${write.key} at sync id ${write.record.syncId}`;
+    case 'transactions': {
+      const { tx, syncId } = write.record;
+      const what = tx.type === 'create' ? `${tx.modelType}/${tx.model.id}` : `${tx.modelClass}/${tx.modelId}`;
+      return `stored: queued transaction ${tx.id} (${tx.type} ${what})${syncId !== undefined ? `, accepted at sync id ${syncId}` : ''}`;
+    }
+    case 'meta':
+      return `stored: lastSyncId ${write.lastSyncId}`;
+  }
 }
 
 export function summarize(decoded: LinearMessage): string {
@@ -98,6 +115,8 @@ export function summarize(decoded: LinearMessage): string {
       return 'socket auth';
     case 'pb-socket-event':
       return `${decoded.message.type} ${decoded.message.jsonObject.__class}/${decoded.message.jsonObject.id} v${decoded.message.jsonObject.version}`;
+    case 'local-write':
+      return describeLocalWrite(decoded.db, decoded.message);
     case 'batch-request':
       return `batch load after ${decoded.message.firstSyncId}: ${plural(decoded.message.requests.length, 'request')}`;
   }

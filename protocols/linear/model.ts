@@ -5,6 +5,8 @@ import type { LinearState } from './reduce.ts';
 export const SERVER_JOURNAL = 'server';
 export const queueName = (client: string): string => `transactions/${client}`;
 export const clientJournal = (client: string): string => `client/${client}`;
+/** The queue and journal a browser client persisted to its IndexedDB database `db`. */
+export const persistedName = (db: string): string => `persisted/${db}`;
 
 export function toModel(state: LinearState): CommonModel {
   const entities: Record<string, Entity> = {};
@@ -30,6 +32,22 @@ export function toModel(state: LinearState): CommonModel {
   const journals: CommonModel['journals'] = {};
   for (const [client, cursor] of Object.entries(state.clients)) {
     journals[clientJournal(client)] = { side: 'client', cursor: cursor.cursor, peer: SERVER_JOURNAL, lastFrame: cursor.lastFrame };
+  }
+  for (const [db, persisted] of Object.entries(state.persisted)) {
+    queues[persistedName(db)] = persisted.queue.map((tx) => ({
+      id: tx.id,
+      enqueuedAt: tx.enqueuedAt,
+      attempts: tx.attempts,
+      frame: tx.frame,
+      label: tx.syncId === undefined ? tx.label : `${tx.label} (sync id ${tx.syncId})`,
+    }));
+    if (persisted.lastSyncId)
+      journals[persistedName(db)] = {
+        side: 'client',
+        cursor: persisted.lastSyncId.cursor,
+        peer: SERVER_JOURNAL,
+        lastFrame: persisted.lastSyncId.lastFrame,
+      };
   }
   if (state.server) journals[SERVER_JOURNAL] = { side: 'server', cursor: state.server.cursor, lastFrame: state.server.lastFrame };
   return { entities, queues, journals, conflicts: [...state.conflicts], phases: [...state.phases] };

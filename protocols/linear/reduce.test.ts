@@ -188,3 +188,35 @@ describe('linear reduce', () => {
     expect(toModel(state).queues['transactions/c1']).toMatchObject([{ id: 't1', attempts: 2 }]);
   });
 });
+
+describe('linear reduce: what the browser client persisted', () => {
+  const db = 'linear-sync:ana@127.0.0.1:4000';
+  const idb = (store: string, json: unknown) => ({
+    transport: 'idb' as const,
+    conn: `idb:${db}`,
+    dir: 'local' as const,
+    kind: 'write' as const,
+    json,
+    meta: { db, store },
+  });
+  const tx = (id: string) => ({ id, type: 'delete', modelClass: 'Issue', modelId: 'i1' });
+
+  it('keeps the persisted queue and last sync id as a client-side queue and journal', () => {
+    const state = run([
+      idb('models', { op: 'clear' }),
+      idb('models', { op: 'put', key: 'Team/t1', value: { key: 'Team/t1', model: { __class: 'Team', id: 't1' }, syncId: 1 } }),
+      idb('meta', { op: 'put', key: 'lastSyncId', value: 2 }),
+      idb('transactions', { op: 'put', key: 'tx1', value: { tx: tx('tx1'), enqueuedAt: 1 } }),
+      idb('transactions', { op: 'put', key: 'tx2', value: { tx: tx('tx2'), enqueuedAt: 2 } }),
+      idb('transactions', { op: 'put', key: 'tx1', value: { tx: tx('tx1'), enqueuedAt: 1, syncId: 4 } }),
+      idb('transactions', { op: 'delete', key: 'tx2' }),
+      idb('meta', { op: 'put', key: 'lastSyncId', value: 5 }),
+    ]);
+    const model = toModel(state);
+    expect(model.queues[`persisted/${db}`]).toEqual([
+      { id: 'tx1', enqueuedAt: 1003, attempts: 0, frame: 5, label: 'delete Issue/i1 (sync id 4)' },
+    ]);
+    expect(model.journals[`persisted/${db}`]).toEqual({ side: 'client', cursor: 5, peer: 'server', lastFrame: 7 });
+    expect(Object.keys(state.persisted[db]?.models ?? {})).toEqual(['Team/t1']);
+  });
+});

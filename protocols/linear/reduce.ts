@@ -12,6 +12,7 @@ import type {
   ChangeRequest,
   ChangeResponse,
   LinearMessage,
+  LocalWrite,
   PbBootstrap,
   PbChange,
   PbSocketEvent,
@@ -56,6 +57,14 @@ export interface ConnState {
   socket?: boolean;
 }
 
+/** What the browser client has written to one IndexedDB database: its persisted queue and last sync id. */
+export interface PersistedDb {
+  queue: readonly PendingTransaction[];
+  lastSyncId?: Cursor;
+  /** How many model rows the database holds, as far as the recorded writes show. */
+  models: Readonly<Record<string, true>>;
+}
+
 export interface LinearState {
   pool: Readonly<Record<string, PoolEntry>>;
   conns: Readonly<Record<string, ConnState>>;
@@ -68,6 +77,8 @@ export interface LinearState {
   sockets: Readonly<Record<string, number>>;
   conflicts: readonly Conflict[];
   phases: readonly Phase[];
+  /** Per IndexedDB database of a browser client: what it persisted (its view of its own queue and cursor). */
+  persisted: Readonly<Record<string, PersistedDb>>;
 }
 
 export const init = (): LinearState => ({
@@ -79,6 +90,7 @@ export const init = (): LinearState => ({
   sockets: {},
   conflicts: [],
   phases: [],
+  persisted: {},
 });
 
 /** The client a frame belongs to when nothing names it: one per session, as single-client recordings are. */
@@ -411,6 +423,60 @@ function onPbSocketEvent(state: LinearState, event: PbSocketEvent, frame: RawFra
   return next;
 }
 
+/** Whether an IndexedDB key (or key range, as the tap records it) covers `id`. */
+function keyCovers(key: Extract<LocalWrite, { op: 'delete' }>['key'], id: string): boolean {
+  if (typeof key === 'string' || typeof key === 'number') return String(key) === id;
+  const { lower, upper, lowerOpen, upperOpen } = key as { lower?: unknown; upper?: unknown; lowerOpen?: unknown; upperOpen?: unknown };
+  if (typeof lower === 'string' && (lowerOpen ? id <= lower : id < lower)) return false;
+  if (typeof upper === 'string' && (upperOpen ? id >= upper : id > upper)) return false;
+  return typeof lower === 'string' || typeof upper === 'string';
+}
+
+/**
+ * A write to the client's database. The `transactions` store is the client's own record of its offline queue and
+ * `meta` its last sync id: folded as a persisted queue and a client journal, next to what the traffic shows.
+ */
+function onLocalWrite(state: LinearState, db: string, write: LocalWrite, frame: RawFrame): LinearState {
+  const had: PersistedDb = state.persisted[db] ?? { queue: [], models: {} };
+  let next: PersistedDb = had;
+  switch (write.store) {
+    case 'models':
+      if (write.op === 'clear') next = { ...had, models: {} };
+      else if (write.op === 'delete') {
+        const models = Object.fromEntries(Object.entries(had.models).filter(([key]) => !keyCovers(write.key, key))) as Record<string, true>;
+        next = { ...had, models };
+      } else next = { ...had, models: { ...had.models, [write.key]: true } };
+      break;
+    case 'transactions':
+      if (write.op === 'clear') next = { ...had, queue: [] };
+      else if (write.op === 'delete') next = { ...had, queue: had.queue.filter((tx) => !keyCovers(write.key, tx.id)) };
+      else {
+        const { tx, syncId } = write.record;
+        const existing = had.queue.find((item) => item.id === tx.id);
+        const item: PendingTransaction = {
+          id: tx.id,
+          label: txLabel(tx),
+          entity: txEntity(tx),
+          changes: txChanges(tx),
+          enqueuedAt: existing?.enqueuedAt ?? frame.t,
+          frame: frame.seq,
+          attempts: 0,
+          ...(syncId !== undefined ? { syncId } : {}),
+        };
+        next = { ...had, queue: existing ? had.queue.map((q) => (q.id === tx.id ? item : q)) : [...had.queue, item] };
+      }
+      break;
+    case 'meta':
+      if (write.op === 'put' || write.op === 'add') next = { ...had, lastSyncId: { cursor: write.lastSyncId, lastFrame: frame.seq } };
+      else if (write.op === 'clear' || keyCovers(write.key, 'lastSyncId')) {
+        const { lastSyncId: _dropped, ...rest } = had;
+        next = rest;
+      }
+      break;
+  }
+  return { ...state, persisted: { ...state.persisted, [db]: next } };
+}
+
 function onLifecycle(state: LinearState, event: Extract<DissectorEvent<LinearMessage>, { lifecycle: true }>, frame: RawFrame): LinearState {
   if (frame.transport !== 'websocket') return state;
   const client = clientOf(state, frame);
@@ -455,6 +521,8 @@ export function reduce(state: LinearState, event: DissectorEvent<LinearMessage>,
       return onPbChange(state, decoded.message, frame);
     case 'pb-socket-event':
       return onPbSocketEvent(state, decoded.message, frame);
+    case 'local-write':
+      return onLocalWrite(state, decoded.db, decoded.message, frame);
     case 'http-ack': {
       // pbardea answers a change with a bare 200: the change is in.
       const ids = state.conns[frame.conn]?.transactions;

@@ -266,6 +266,39 @@ export const BatchRequest = z.object({
 export type BatchRequest = z.infer<typeof BatchRequest>;
 
 // ---------------------------------------------------------------------------------------------------------------
+// The engine's browser client persists to IndexedDB (examples/linear/client/idb-store.ts), one database per user
+// and server: `models` (key Class/id), `transactions` (the offline queue, keyed by tx.id) and `meta` (the last
+// sync id under the key 'lastSyncId'). The page tap reports each write as {op, key, value} with the store's name.
+
+/** The databases the engine's client opens: `linear-sync:<user>@<server>` (and `linear-...` in its tests). */
+export const LINEAR_DB = /^linear(?:-|$)/;
+export const LOCAL_STORES = ['models', 'transactions', 'meta'] as const;
+export const LocalStoreName = z.enum(LOCAL_STORES);
+export type LocalStoreName = z.infer<typeof LocalStoreName>;
+
+/** A row of `models`: the model, its pool key, and the sync id it was last changed at. */
+export const StoredModel = z.object({ key: z.string().min(1), model: JsonModel, syncId: SyncId });
+export type StoredModel = z.infer<typeof StoredModel>;
+/** A row of `transactions`: a queued transaction; `syncId` once the server accepted it. */
+export const QueuedTransaction = z.object({ tx: Transaction, enqueuedAt: z.number(), syncId: SyncId.optional() });
+export type QueuedTransaction = z.infer<typeof QueuedTransaction>;
+/** The one row of `meta` the client writes. */
+export const LAST_SYNC_ID_KEY = 'lastSyncId';
+
+/** A key the database reports: a string or number, or a key range (as a plain object) for a ranged delete. */
+export const IdbKey = z.union([z.string(), z.number(), z.looseObject({ lower: z.unknown(), upper: z.unknown() })]);
+
+const Put = z.enum(['put', 'add']);
+export const LocalWrite = z.union([
+  z.object({ store: z.literal('models'), op: Put, key: z.string(), record: StoredModel }),
+  z.object({ store: z.literal('transactions'), op: Put, key: z.string(), record: QueuedTransaction }),
+  z.object({ store: z.literal('meta'), op: Put, key: z.literal(LAST_SYNC_ID_KEY), lastSyncId: SyncId }),
+  z.object({ store: LocalStoreName, op: z.literal('delete'), key: IdbKey }),
+  z.object({ store: LocalStoreName, op: z.literal('clear') }),
+]);
+export type LocalWrite = z.infer<typeof LocalWrite>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // A decoded frame: what kind of message it is, and the message.
 
 export const LinearMessage = z.discriminatedUnion('kind', [
@@ -296,5 +329,7 @@ export const LinearMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('pb-socket-auth'), message: PbSocketAuth }),
   z.object({ kind: z.literal('pb-socket-event'), message: PbSocketEvent }),
   z.object({ kind: z.literal('batch-request'), message: BatchRequest }),
+  /** A write the browser client made to its IndexedDB database `db`. */
+  z.object({ kind: z.literal('local-write'), db: z.string(), message: LocalWrite }),
 ]);
 export type LinearMessage = z.infer<typeof LinearMessage>;
