@@ -111,7 +111,11 @@ function DepthChart({ series }: { series: Map<string, Array<[number, number]>> }
             stroke={COLORS[i % COLORS.length]}
             stroke-width="2"
             vector-effect="non-scaling-stroke"
-            points={points.map(([t, d]) => `${(((t - t0) / (t1 - t0)) * W).toFixed(1)},${(H + 2 - (d / max) * H).toFixed(1)}`).join(' ')}
+            points={stepPoints(
+              points,
+              (t) => ((t - t0) / (t1 - t0)) * W,
+              (d) => H + 2 - (d / max) * H,
+            )}
           />
         ))}
       </svg>
@@ -125,4 +129,16 @@ function DepthChart({ series }: { series: Map<string, Array<[number, number]>> }
       </div>
     </section>
   );
+}
+
+/** A depth holds until the next sample: drawn as steps, not slopes between samples. */
+function stepPoints(points: Array<[number, number]>, x: (t: number) => number, y: (d: number) => number): string {
+  const out: string[] = [];
+  let previous: number | undefined;
+  for (const [t, d] of points) {
+    if (previous !== undefined) out.push(`${x(t).toFixed(1)},${y(previous).toFixed(1)}`);
+    out.push(`${x(t).toFixed(1)},${y(d).toFixed(1)}`);
+    previous = d;
+  }
+  return out.join(' ');
 }
