@@ -2,7 +2,7 @@ import { bytesToBase58, bytesToBase64, type RawFrame } from '@syncscope/protocol
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, encodeRange, encodeRangeRequest, encodeStoragePages, PAGE_SIZE } from './codec.ts';
 import { decodeSqlsync } from './decode.ts';
-import { matchSqlsync } from './detect.ts';
+import { exactRules, matchSqlsync } from './detect.ts';
 import { summarizeSqlsync } from './dissector.ts';
 
 const frame = (payload: Partial<RawFrame>, dir: RawFrame['dir'] = 'out', transport: RawFrame['transport'] = 'websocket'): RawFrame => ({
@@ -195,5 +195,33 @@ describe('detection', () => {
     expect(matchSqlsync(conn, [bin(encodeRangeRequest(ID16, { Empty: { nextlsn: 0 } }))])).toBeGreaterThanOrEqual(0.5);
     expect(matchSqlsync(conn, [frame({ json: { tag: 'Boot', handlerId: 0, wasmUrl: 'x' } }, 'out', 'worker')])).toBeGreaterThanOrEqual(0.5);
     expect(matchSqlsync(conn, [text({ op: 'set' }), frame({ text: 'hello' }), bin(Uint8Array.of(1, 2, 3))])).toBe(0);
+  });
+});
+
+describe('the browser client’s IndexedDB snapshots', () => {
+  const idb = (json: unknown, store = 'documents', db = 'sqlsync'): RawFrame =>
+    frame({ transport: 'idb', conn: `idb:${db}`, dir: 'local', kind: 'write', json, meta: { db, store } }, 'local', 'idb');
+  const snapshot = {
+    doc: 'd1',
+    timeline: { id: 't1', first: 0, entries: [{ tag: 'AddTodo', id: 'a', text: 'x' }] },
+    storage: { id: 'd1', first: 0, entries: [{ timeline: 't2', lsn: 0, mutation: { tag: 'AddTodo', id: 'b', text: 'y' } }] },
+  };
+
+  it('is known by its database name and decodes a saved snapshot', () => {
+    expect(exactRules.db?.test('sqlsync')).toBe(true);
+    expect(exactRules.db?.test('sqlsync-test-1f2e')).toBe(true);
+    const decoded = decodeSqlsync(idb({ op: 'put', key: 'd1', value: snapshot }));
+    expect(decoded).toMatchObject({ ok: true, type: 'local-snapshot', message: { family: 'local', msg: { db: 'sqlsync', key: 'd1' } } });
+    if (decoded.ok) expect(summarizeSqlsync(decoded.message)).toBe('stored: d1 snapshot, timeline t1 0..0, storage 0..0');
+    expect(decodeSqlsync(idb({ op: 'delete', key: 'd1' }))).toMatchObject({ ok: true, type: 'local-delete' });
+    expect(decodeSqlsync(idb({ op: 'clear' }))).toMatchObject({ ok: true, type: 'local-clear' });
+  });
+
+  it('names the field of a bad snapshot, a key that is not its doc, an unknown store', () => {
+    const bad = { ...snapshot, storage: { ...snapshot.storage, entries: [{ timeline: 't2', lsn: -1, mutation: { tag: 'x' } }] } };
+    const error = decodeSqlsync(idb({ op: 'put', key: 'd1', value: bad }));
+    expect(error).toMatchObject({ ok: false, error: { path: ['value', 'storage', 'entries', 0, 'lsn'] } });
+    expect(decodeSqlsync(idb({ op: 'put', key: 'd2', value: snapshot }))).toMatchObject({ ok: false, error: { path: ['key'] } });
+    expect(decodeSqlsync(idb({ op: 'clear' }, 'pages'))).toMatchObject({ ok: false, error: { path: ['store'] } });
   });
 });

@@ -4,8 +4,20 @@
  * tab <-> worker API.
  */
 import { type DecodeResult, decodeJson, payloadOf, type RawFrame, zodDecodeError } from '@syncscope/protocols/core';
+import { z } from 'zod';
 import { decodeReplication, ReplicationDecodeError } from './codec.ts';
-import { ENGINE_TYPES, EngineMessage, type SqlsyncMessage, WORKER_TAGS, WorkerRequest, WorkerResponse } from './schemas.ts';
+import {
+  DocumentSnapshot,
+  ENGINE_TYPES,
+  EngineMessage,
+  IdbKey,
+  JournalIdText,
+  SNAPSHOT_STORE,
+  type SqlsyncMessage,
+  WORKER_TAGS,
+  WorkerRequest,
+  WorkerResponse,
+} from './schemas.ts';
 
 const engineTypes: ReadonlySet<string> = new Set(ENGINE_TYPES);
 const workerTags: ReadonlySet<string> = new Set(WORKER_TAGS);
@@ -43,8 +55,54 @@ function decodeWorkerValue(value: unknown): DecodeResult<SqlsyncMessage> {
   return { ok: true, type, message: { family: 'worker', msg: parsed.data } };
 }
 
+const SnapshotPut = z.object({ op: z.enum(['put', 'add']), key: JournalIdText, value: DocumentSnapshot });
+const Delete = z.object({ op: z.literal('delete'), key: IdbKey });
+
+/** An IndexedDB write of the browser client's snapshot store: the saved journals of one document. */
+export function decodeLocalWrite(frame: RawFrame, value: unknown): DecodeResult<SqlsyncMessage> {
+  const db = frame.meta?.db ?? frame.conn.replace(/^idb:/, '');
+  if (frame.meta?.store !== SNAPSHOT_STORE) {
+    return {
+      ok: false,
+      error: {
+        reason: `local write: unknown object store ${JSON.stringify(frame.meta?.store)} (expected "${SNAPSHOT_STORE}")`,
+        path: ['store'],
+      },
+    };
+  }
+  const op = value && typeof value === 'object' ? (value as { op?: unknown }).op : undefined;
+  const local = (type: string, msg: Extract<SqlsyncMessage, { family: 'local' }>['msg']): DecodeResult<SqlsyncMessage> => ({
+    ok: true,
+    type,
+    message: { family: 'local', msg },
+  });
+  if (op === 'clear') return local('local-clear', { db, store: SNAPSHOT_STORE, op });
+  if (op === 'delete') {
+    const parsed = Delete.safeParse(value);
+    if (!parsed.success) return { ok: false, error: zodDecodeError(parsed.error.issues, 'local write: ') };
+    return local('local-delete', { db, store: SNAPSHOT_STORE, op, key: parsed.data.key });
+  }
+  if (op !== 'put' && op !== 'add') {
+    return {
+      ok: false,
+      error: { reason: `local write: op: unknown ${JSON.stringify(op)} (expected put, add, delete or clear)`, path: ['op'] },
+    };
+  }
+  const parsed = SnapshotPut.safeParse(value);
+  if (!parsed.success) return { ok: false, error: zodDecodeError(parsed.error.issues, 'local write: ') };
+  const { key, value: snapshot } = parsed.data;
+  if (key !== snapshot.doc) {
+    return { ok: false, error: { reason: `local write: key: "${key}" is not the snapshot's doc "${snapshot.doc}"`, path: ['key'] } };
+  }
+  return local('local-snapshot', { db, store: SNAPSHOT_STORE, op: parsed.data.op, key, snapshot });
+}
+
 export function decodeSqlsync(frame: RawFrame): DecodeResult<SqlsyncMessage> {
   const payload = payloadOf(frame);
+  if (frame.transport === 'idb') {
+    if (payload.form !== 'json') return { ok: false, error: { reason: `local write: expected a json payload, got ${payload.form}` } };
+    return decodeLocalWrite(frame, payload.value);
+  }
   switch (payload.form) {
     case 'text': {
       const json = decodeJson(payload.text);

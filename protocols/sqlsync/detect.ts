@@ -4,11 +4,13 @@
  * is one of the engine's, binary messages that start like a ReplicationMsg, worker messages tagged like sqlsync's.
  */
 import { type ConnInfo, type ExactRules, payloadOf, type RawFrame } from '@syncscope/protocols/core';
-import { ENGINE_TYPES, EngineMessage, WORKER_TAGS } from './schemas.ts';
+import { ENGINE_TYPES, EngineMessage, SQLSYNC_DB, WORKER_TAGS } from './schemas.ts';
 
 export const exactRules: ExactRules = {
   urlPath: /^(\/sqlsync(\/|\?|$)|\/doc\/[1-9A-HJ-NP-Za-km-z]{16,50}(\?|$))/,
   channel: /^sqlsync/,
+  /** The browser client's IndexedDB fallback for its saved journals. */
+  db: SQLSYNC_DB,
 };
 
 const engineTypes: ReadonlySet<string> = new Set(ENGINE_TYPES);

@@ -10,6 +10,9 @@ const range = (r: LsnRange | null): string => (r ? `${r.first}..${r.last}` : 'no
 const publicRange = (r: PublicLsnRange): string =>
   'Empty' in r ? `empty (next ${r.Empty.nextlsn})` : `${r.NonEmpty.first}..${r.NonEmpty.last}`;
 
+const savedRange = (journal: { first: number; entries: readonly unknown[] }): string =>
+  journal.entries.length ? `${journal.first}..${journal.first + journal.entries.length - 1}` : `empty (next ${journal.first})`;
+
 export function summarizeSqlsync(message: SqlsyncMessage): string {
   if (message.family === 'engine') {
     const msg = message.msg;
@@ -29,6 +32,13 @@ export function summarizeSqlsync(message: SqlsyncMessage): string {
       case 'error':
         return `error ${msg.code}: ${msg.message}`;
     }
+  }
+  if (message.family === 'local') {
+    const msg = message.msg;
+    if (msg.op === 'clear') return `stored: ${msg.db} ${msg.store} cleared`;
+    if (msg.op === 'delete') return `stored: ${msg.db} ${msg.store} delete ${typeof msg.key === 'object' ? 'key range' : msg.key}`;
+    const { timeline, storage } = msg.snapshot;
+    return `stored: ${msg.key} snapshot, timeline ${timeline.id} ${savedRange(timeline)}, storage ${savedRange(storage)}`;
   }
   if (message.family === 'replication') {
     const msg = message.msg;

@@ -135,3 +135,48 @@ describe('sqlsync reducer', () => {
     expect(model.journals['client storage d@ta']).toMatchObject({ side: 'client', range: { first: 0, last: 1 }, peer: 'server storage d' });
   });
 });
+
+describe('sqlsync reducer: the browser client’s saved journals', () => {
+  const write = (json: unknown): RawFrame => ({
+    seq: seq++,
+    t: 1000 + seq,
+    transport: 'idb',
+    conn: 'idb:sqlsync',
+    dir: 'local',
+    kind: 'write',
+    json,
+    meta: { db: 'sqlsync', store: 'documents' },
+  });
+  const step = (state: SqlsyncState, frame: RawFrame): SqlsyncState => {
+    const decoded = decodeSqlsync(frame);
+    if (!decoded.ok) throw new Error(decoded.error.reason);
+    return sqlsyncDissector.reduce(state, { lifecycle: false, type: decoded.type, message: decoded.message }, frame, {
+      id: frame.conn,
+      transport: 'idb',
+    });
+  };
+
+  it('shows each saved snapshot as the client’s timeline and storage journals, gone when deleted', () => {
+    const snapshot = {
+      doc: 'd1',
+      timeline: { id: 't1', first: 2, entries: [add('a', 'x'), add('b', 'y')] },
+      storage: { id: 'd1', first: 0, entries: [] },
+    };
+    let state = step(sqlsyncDissector.init(), write({ op: 'put', key: 'd1', value: snapshot }));
+    const model = sqlsyncDissector.model(state);
+    expect(model.journals['saved timeline d1 in sqlsync']).toMatchObject({
+      side: 'client',
+      range: { first: 2, last: 3 },
+      cursor: 4,
+      peer: 'server timeline t1',
+    });
+    expect(model.journals['saved storage d1 in sqlsync']).toMatchObject({
+      side: 'client',
+      range: null,
+      cursor: 0,
+      peer: 'server storage d1',
+    });
+    state = step(state, write({ op: 'delete', key: 'd1' }));
+    expect(Object.keys(sqlsyncDissector.model(state).journals)).toEqual([]);
+  });
+});

@@ -12,7 +12,7 @@
  */
 import type { Conflict, DissectorEvent, Entity, LsnRange, Phase, PhaseName, RawFrame } from '@syncscope/protocols/core';
 import { mutationSize } from './codec.ts';
-import type { EngineMessage, PublicLsnRange, ReplicationMsg, SqlsyncMessage, StorageEntry, WorkerMessage } from './schemas.ts';
+import type { EngineMessage, LocalWrite, PublicLsnRange, ReplicationMsg, SqlsyncMessage, StorageEntry, WorkerMessage } from './schemas.ts';
 
 export interface PendingEntry {
   lsn: number;
@@ -133,6 +133,9 @@ export const journalNames = {
   clientStorage: (doc: string, timeline: string) => `client storage ${doc}@${timeline}`,
   publicClient: (id: string) => `client journal ${id}`,
   publicServer: (id: string) => `server journal ${id}`,
+  /** What the browser client saved of a document's timeline and storage in its IndexedDB database `db`. */
+  savedTimeline: (db: string, doc: string) => `saved timeline ${doc} in ${db}`,
+  savedStorage: (db: string, doc: string) => `saved storage ${doc} in ${db}`,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -416,6 +419,49 @@ function reduceWorker(state: SqlsyncState, msg: WorkerMessage, frame: RawFrame):
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// the browser client's saved journals (IndexedDB)
+
+/** A saved journal as a range view: entries sit at first, first + 1, ...; the cursor is where it continues. */
+function savedView(journal: { first: number; entries: readonly unknown[] }, peer: string, frame: RawFrame) {
+  const range = journal.entries.length ? { first: journal.first, last: journal.first + journal.entries.length - 1 } : null;
+  return { side: 'client' as const, range, cursor: journal.first + journal.entries.length, peer, lastFrame: frame.seq };
+}
+
+/** Whether an IndexedDB key (or key range, as the tap records it) covers the document id `doc`. */
+function keyCovers(key: Extract<LocalWrite, { op: 'delete' }>['key'], doc: string): boolean {
+  if (typeof key === 'string' || typeof key === 'number') return String(key) === doc;
+  const { lower, upper, lowerOpen, upperOpen } = key as { lower?: unknown; upper?: unknown; lowerOpen?: unknown; upperOpen?: unknown };
+  if (typeof lower === 'string' && (lowerOpen ? doc <= lower : doc < lower)) return false;
+  if (typeof upper === 'string' && (upperOpen ? doc >= upper : doc > upper)) return false;
+  return typeof lower === 'string' || typeof upper === 'string';
+}
+
+/**
+ * A snapshot saved is the client's durable copy of both journals of one document: shown as two client journals
+ * beside the ones the wire shows (its timeline against the server's copy of it, its storage against the server's).
+ */
+function reduceLocal(state: SqlsyncState, msg: LocalWrite, frame: RawFrame): SqlsyncState {
+  if (msg.op === 'put' || msg.op === 'add') {
+    const { doc, timeline, storage } = msg.snapshot;
+    const next = setJournal(
+      state,
+      journalNames.savedTimeline(msg.db, doc),
+      savedView(timeline, journalNames.serverTimeline(timeline.id), frame),
+    );
+    return setJournal(next, journalNames.savedStorage(msg.db, doc), savedView(storage, journalNames.serverStorage(doc), frame));
+  }
+  const suffix = ` in ${msg.db}`;
+  const dropped = (name: string): boolean => {
+    if (!name.endsWith(suffix) || !/^saved (timeline|storage) /.test(name)) return false;
+    const doc = name.slice(name.indexOf(' ', 6) + 1, -suffix.length);
+    return msg.op === 'clear' || keyCovers(msg.key, doc);
+  };
+  const names = Object.keys(state.journals).filter(dropped);
+  if (!names.length) return state;
+  return { ...state, journals: Object.fromEntries(Object.entries(state.journals).filter(([name]) => !names.includes(name))) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 export function reduceSqlsync(state: SqlsyncState, event: DissectorEvent<SqlsyncMessage>, frame: RawFrame): SqlsyncState {
   if (event.lifecycle) {
@@ -430,5 +476,7 @@ export function reduceSqlsync(state: SqlsyncState, event: DissectorEvent<Sqlsync
       return reduceReplication(state, message.msg, frame);
     case 'worker':
       return reduceWorker(state, message.msg, frame);
+    case 'local':
+      return reduceLocal(state, message.msg, frame);
   }
 }

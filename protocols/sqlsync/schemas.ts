@@ -206,9 +206,40 @@ export type WorkerMessage = z.infer<typeof WorkerMessage>;
 export const WORKER_TAGS = ['Boot', 'Close', 'Doc', 'Reply', 'Event'] as const;
 
 // ---------------------------------------------------------------------------------------------------------------
+// The browser client's IndexedDB fallback (examples/sqlsync/browser/persistence.ts): database `sqlsync`, one store
+// `documents` holding a DocumentSnapshot per document (both journals) under the document id. The page tap reports
+// each write as {op, key, value} with the database and store names.
+
+/** The databases the engine's browser client opens: `sqlsync` (and `sqlsync-...` in its tests). */
+export const SQLSYNC_DB = /^sqlsync(?:-|$)/;
+export const SNAPSHOT_STORE = 'documents';
+
+/** A journal as the client saves it: its id, the LSN of its first entry (or where an empty one continues), entries. */
+function savedJournal<T extends z.ZodType>(entry: T) {
+  return z.object({ id: JournalIdText, first: Lsn, entries: z.array(entry) });
+}
+export const DocumentSnapshot = z.object({ doc: JournalIdText, timeline: savedJournal(Mutation), storage: savedJournal(StorageEntry) });
+export type DocumentSnapshot = z.infer<typeof DocumentSnapshot>;
+
+export const IdbKey = z.union([z.string(), z.number(), z.looseObject({ lower: z.unknown(), upper: z.unknown() })]);
+export const LocalWrite = z.union([
+  z.object({
+    db: z.string(),
+    store: z.literal(SNAPSHOT_STORE),
+    op: z.enum(['put', 'add']),
+    key: JournalIdText,
+    snapshot: DocumentSnapshot,
+  }),
+  z.object({ db: z.string(), store: z.literal(SNAPSHOT_STORE), op: z.literal('delete'), key: IdbKey }),
+  z.object({ db: z.string(), store: z.literal(SNAPSHOT_STORE), op: z.literal('clear') }),
+]);
+export type LocalWrite = z.infer<typeof LocalWrite>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // What the dissector yields: one of the three families
 
 export type SqlsyncMessage =
   | { family: 'engine'; msg: EngineMessage }
   | { family: 'replication'; msg: ReplicationMsg }
-  | { family: 'worker'; msg: WorkerMessage };
+  | { family: 'worker'; msg: WorkerMessage }
+  | { family: 'local'; msg: LocalWrite };
