@@ -5,7 +5,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { enginesBench } from './engines.ts';
 import { pipelineBench } from './pipeline.ts';
+import { scaleBench } from './scale.ts';
 import { storeBench } from './store.ts';
 import { type BenchRow, markdownTable } from './table.ts';
 import { tapsBench } from './taps.ts';
@@ -16,6 +18,8 @@ const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['pipeline', pipelineBench],
   ['store', storeBench],
   ['taps', tapsBench],
+  ['engines', enginesBench],
+  ['scale', scaleBench],
 ];
 
 const only = process.argv.slice(2);

@@ -76,7 +76,7 @@ describe('syncscope proxy', () => {
     const recorder = new Recorder();
     const proxy = await startProxy({ target: targetUrl, onFrame: (f) => recorder.add(f) });
     try {
-      const socket = new WebSocket(`${proxy.url.replace('http', 'ws')}/sync`, ['sync.v1']);
+      const socket = new WebSocket(`${proxy.url.replace('http', 'ws')}/echo`, ['sync.v1']);
       const received: Array<string | Buffer> = [];
       const closed = new Promise<[number, string]>((resolve) => socket.on('close', (code, reason) => resolve([code, reason.toString()])));
       socket.on('message', (data: Buffer, isBinary) => received.push(isBinary ? data : data.toString()));
@@ -103,7 +103,8 @@ describe('syncscope proxy', () => {
       expect(frames[0]?.meta?.subprotocol).toBe('sync.v1');
       expect(frames[3]?.b64).toBe('AQL/');
       expect(frames.at(-1)?.meta).toMatchObject({ code: 4001, reason: 'asked to' });
-      // What the proxy recorded is a session the fold reads without a single undecodable frame.
+      // What the proxy recorded is a session the fold reads without a single undecodable frame (an echo path no
+      // protocol claims, so the sniffer types each payload).
       const deriver = new Deriver(createRegistry());
       for (const frame of frames) deriver.push(frame);
       deriver.finish();
