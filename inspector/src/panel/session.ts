@@ -47,8 +47,7 @@ export class PanelSession {
   private readonly maxSnapshots: number;
 
   constructor(options: PanelSessionOptions = {}) {
-    // queueMicrotask must be called unbound in browsers ("Illegal invocation" when the store calls it as a method).
-    this.store = options.store ?? new SessionStore({ schedule: (run) => queueMicrotask(run) });
+    this.store = options.store ?? new SessionStore();
     this.sendCommand = options.send;
     this.live = options.send !== undefined;
     this.maxSnapshots = options.maxSnapshots ?? 8;

@@ -126,7 +126,8 @@ export class SessionStore {
     this.registry = options.registry ?? createRegistry();
     this.fold = new Fold(this.registry);
     this.now = options.now ?? Date.now;
-    this.schedule = options.schedule ?? queueMicrotask;
+    // Wrapped: browsers throw "Illegal invocation" when queueMicrotask is called as a method of another object.
+    this.schedule = options.schedule ?? ((run) => queueMicrotask(run));
   }
 
   // ---- size and positions ----
