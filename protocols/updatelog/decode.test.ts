@@ -247,3 +247,52 @@ describe('decode: bad frames are typed errors naming the field', () => {
     for (const frame of weird) expect(decode(stamp(frame as never), conn).ok).toBe(false);
   });
 });
+
+describe('decode: what the browser’s IndexedDB holds (page tap)', () => {
+  const DB = 'updatelog:league.main:alice';
+  const idb = (store: string, json: unknown) =>
+    stamp({ transport: 'idb', conn: `idb:${DB}`, dir: 'local', kind: 'write', meta: { db: DB, store }, json });
+  const REPLICA = { lastKey: 'league/main/shared/1700000000005-u1', snapshotTimestamp: null, state: { teams: [] }, sharedIds: ['u1'] };
+
+  it('a pending entry, a replica, and clears', () => {
+    expect(decode(idb('unsavedUpdates', { op: 'put', key: 'u1', value: { timestamp: 3, update: UPDATE } }), conn)).toEqual({
+      ok: true,
+      type: 'LocalPut',
+      message: { type: 'LocalPut', key: 'u1', update: UPDATE, timestamp: 3 },
+    });
+    expect(decode(idb('replica', { op: 'put', key: 'replica', value: REPLICA }), conn)).toEqual({
+      ok: true,
+      type: 'LocalReplica',
+      message: { type: 'LocalReplica', replica: REPLICA },
+    });
+    expect(decode(idb('replica', { op: 'clear' }), conn)).toMatchObject({ ok: true, type: 'LocalReplicaDropped' });
+    expect(decode(idb('unsavedUpdates', { op: 'clear' }), conn)).toMatchObject({ ok: true, type: 'LocalClear' });
+  });
+
+  it('a record of neither layout is one the client skips; a broken one is an error naming the field', () => {
+    expect(decode(idb('unsavedUpdates', { op: 'put', key: 'junk', value: { junk: true } }), conn)).toMatchObject({
+      ok: true,
+      type: 'LocalForeign',
+      message: { key: 'junk' },
+    });
+    expect(
+      decode(idb('unsavedUpdates', { op: 'put', key: 'u1', value: { timestamp: 3, update: { id: 'u1', actions: [] } } }), conn),
+    ).toMatchObject({
+      ok: false,
+      error: { path: ['value', 'update', 'actions'] },
+    });
+    expect(decode(idb('unsavedUpdates', { op: 'put', key: 'u2', value: { timestamp: 3, update: UPDATE } }), conn)).toMatchObject({
+      ok: false,
+      error: { path: ['key'] },
+    });
+    expect(decode(idb('replica', { op: 'put', key: 'replica', value: { ...REPLICA, sharedIds: 'u1' } }), conn)).toMatchObject({
+      ok: false,
+      error: { reason: expect.stringMatching(/^replica write: value\.sharedIds/), path: ['value', 'sharedIds'] },
+    });
+    expect(decode(idb('replica', { op: 'put', key: 'other', value: REPLICA }), conn)).toMatchObject({
+      ok: false,
+      error: { path: ['key'] },
+    });
+    expect(decode(idb('blobs', { op: 'clear' }), conn)).toMatchObject({ ok: false, error: { path: ['meta', 'store'] } });
+  });
+});

@@ -15,7 +15,18 @@ import {
 } from '@syncscope/protocols/core';
 import { errorFromXml, headerOf, listResultFromXml, parseS3Url, promotedMetaFromHeaders, type S3Address } from './codec.ts';
 import { parseSnapshotKey, parseUpdateKey } from './keys.ts';
-import { ListRequest, LocalWrite, type Message, Snapshot, TabNotice, Update } from './schemas.ts';
+import {
+  ListRequest,
+  LocalWrite,
+  type Message,
+  PendingEntryWrite,
+  REPLICA_STORE,
+  ReplicaWrite,
+  Snapshot,
+  TabNotice,
+  UNSAVED_STORE,
+  Update,
+} from './schemas.ts';
 
 type Result = DecodeResult<Message>;
 
@@ -42,16 +53,56 @@ export function decode(frame: RawFrame, conn: ConnInfo): Result {
   return fail(`unknown frame kind ${frame.kind} for updatelog`, ['kind']);
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Keys that make a record one of the two layouts of an unsaved update (the bare update, or a PendingEntry). */
+const UPDATE_FIELDS = ['id', 'actions', 'update', 'timestamp'];
+
 function decodeLocalWrite(frame: RawFrame): Result {
   if (frame.kind !== 'write') return fail(`a local store frame is a write, not ${frame.kind}`, ['kind']);
-  const checked = LocalWrite.safeParse(payloadOf(frame).form === 'json' ? frame.json : bodyJson(frame));
-  if (!checked.success) return { ok: false, error: zodDecodeError(checked.error.issues, 'local write: ') };
-  const write = checked.data;
-  if (write.op === 'put') {
-    if (write.key !== write.value.id) return fail(`local write key ${write.key} is not the update's id ${write.value.id}`, ['key']);
-    return ok({ type: 'LocalPut', key: write.key, update: write.value });
+  const json = payloadOf(frame).form === 'json' ? frame.json : bodyJson(frame);
+  // IndexedDB's add() stores like put() but refuses to overwrite; the record means the same.
+  const write = isRecord(json) && json.op === 'add' ? { ...json, op: 'put' } : json;
+  const store = frame.meta?.store ?? UNSAVED_STORE;
+  if (store === REPLICA_STORE) return decodeReplicaWrite(write);
+  if (store !== UNSAVED_STORE)
+    return fail(`local write: unknown object store "${store}" (expected ${UNSAVED_STORE} or ${REPLICA_STORE})`, ['meta', 'store']);
+  if (isRecord(write) && write.op === 'clear') return ok({ type: 'LocalClear' });
+  if (isRecord(write) && write.op === 'put' && isRecord(write.value)) {
+    const value = write.value;
+    if ('update' in value || 'timestamp' in value) return decodePendingEntry(write);
+    if (!UPDATE_FIELDS.some((field) => field in value) && typeof write.key === 'string') {
+      return ok({
+        type: 'LocalForeign',
+        key: write.key,
+        reason: 'not an update nor a pending entry (no id, actions, update or timestamp)',
+      });
+    }
   }
-  return ok({ type: 'LocalDelete', key: write.key });
+  const checked = LocalWrite.safeParse(write);
+  if (!checked.success) return { ok: false, error: zodDecodeError(checked.error.issues, 'local write: ') };
+  const local = checked.data;
+  if (local.op === 'put') {
+    if (local.key !== local.value.id) return fail(`local write key ${local.key} is not the update's id ${local.value.id}`, ['key']);
+    return ok({ type: 'LocalPut', key: local.key, update: local.value });
+  }
+  return ok({ type: 'LocalDelete', key: local.key });
+}
+
+/** What the browser's IndexedDB holds per unsaved update: {timestamp, update}. */
+function decodePendingEntry(write: unknown): Result {
+  const checked = PendingEntryWrite.safeParse(write);
+  if (!checked.success) return { ok: false, error: zodDecodeError(checked.error.issues, 'local write: ') };
+  const { key, value } = checked.data;
+  if (key !== value.update.id) return fail(`local write key ${key} is not the update's id ${value.update.id}`, ['key']);
+  return ok({ type: 'LocalPut', key, update: value.update, timestamp: value.timestamp });
+}
+
+function decodeReplicaWrite(write: unknown): Result {
+  const checked = ReplicaWrite.safeParse(write);
+  if (!checked.success) return { ok: false, error: zodDecodeError(checked.error.issues, 'replica write: ') };
+  const local = checked.data;
+  return local.op === 'put' ? ok({ type: 'LocalReplica', replica: local.value }) : ok({ type: 'LocalReplicaDropped' });
 }
 
 function decodeTabNotice(frame: RawFrame): Result {

@@ -40,6 +40,17 @@ export function summarize(message: Message): string {
       return `saved locally ${message.key}: ${actions(message.update)}`;
     case 'LocalDelete':
       return `removed from local queue ${message.key}`;
+    case 'LocalClear':
+      return 'local queue cleared';
+    case 'LocalForeign':
+      return `local record ${message.key} the client skips: ${message.reason}`;
+    case 'LocalReplica': {
+      const { lastKey, snapshotTimestamp, sharedIds } = message.replica;
+      const from = snapshotTimestamp === null ? '' : `, from snapshot @${snapshotTimestamp}`;
+      return `saved replica: ${sharedIds.length} shared update${sharedIds.length === 1 ? '' : 's'}, last key ${lastKey ?? 'none'}${from}`;
+    }
+    case 'LocalReplicaDropped':
+      return 'local replica removed';
     case 'TabNotice':
       return `tab notice: ${message.notice.client} ${message.notice.op} ${message.notice.updateId}`;
   }

@@ -17,6 +17,14 @@ export function model(state: UpdatelogState): CommonModel {
         lastFrame: view.lastFrame,
       };
     }
+    if (view.replica) {
+      journals[`client:${client}/replica`] = {
+        side: 'client',
+        cursor: view.replica.cursor,
+        peer: `server:${view.replica.area}`,
+        lastFrame: view.replica.lastFrame,
+      };
+    }
     if (view.snapshotTs !== undefined) {
       journals[`client:${client}/snapshot`] = {
         side: 'client',

@@ -164,3 +164,38 @@ describe('reduce: snapshot, catch-up and polling', () => {
     expect(Object.keys(model(older).entities)).toEqual(['Team:t5']);
   });
 });
+
+describe('reduce: the browser’s IndexedDB writes', () => {
+  const DB = 'updatelog:league.main:alice';
+  const idb = (store: string, json: unknown): FrameDraft => ({
+    transport: 'idb',
+    conn: `idb:${DB}`,
+    dir: 'local',
+    kind: 'write',
+    meta: { db: DB, store, client: 'alice' },
+    json,
+  });
+
+  it('pending entries queue and leave, a foreign record or a clear removes them, the replica is a client cursor', () => {
+    const state = run([
+      idb('unsavedUpdates', { op: 'put', key: 'u1', value: { timestamp: 1, update: update('u1', team('t1', 'A')) } }),
+      idb('unsavedUpdates', { op: 'put', key: 'u2', value: { timestamp: 2, update: update('u2', team('t2', 'B')) } }),
+      idb('unsavedUpdates', { op: 'put', key: 'u3', value: { timestamp: 3, update: update('u3', team('t3', 'C')) } }),
+      idb('unsavedUpdates', { op: 'delete', key: 'u1' }),
+      idb('unsavedUpdates', { op: 'put', key: 'u2', value: { junk: true } }),
+      idb('replica', {
+        op: 'put',
+        key: 'replica',
+        value: { lastKey: 'league/main/shared/1700000000009-u1', snapshotTimestamp: 1700000000000, state: {}, sharedIds: ['u1'] },
+      }),
+    ]);
+    const view = model(state);
+    expect(view.queues['client:alice']?.map((item) => item.id)).toEqual(['u3']);
+    expect(view.journals['client:alice/replica']).toMatchObject({ side: 'client', cursor: 1700000000009, peer: 'server:shared' });
+    // The saved replica does not move the cursor the traffic shows: nothing was read on the wire here.
+    expect(view.journals['client:alice']).toBeUndefined();
+    const cleared = model(run([idb('unsavedUpdates', { op: 'clear' }), idb('replica', { op: 'delete', key: 'replica' })], state));
+    expect(cleared.queues['client:alice']).toEqual([]);
+    expect(cleared.journals['client:alice/replica']).toBeUndefined();
+  });
+});

@@ -10,8 +10,8 @@
  * Every function returns new objects; old states stay valid as checkpoints.
  */
 import type { Conflict, DissectorEvent, Entity, Phase, PhaseName, QueueItem, RawFrame } from '@syncscope/protocols/core';
-import { areaOf, parseUpdateKey, SNAPSHOT_AREA } from './keys.ts';
-import type { Flag, Message, Snapshot, Update } from './schemas.ts';
+import { areaOf, parseUpdateKey, SHARED_AREA, SNAPSHOT_AREA } from './keys.ts';
+import type { Flag, Message, Replica, Snapshot, Update } from './schemas.ts';
 
 export interface ClientView {
   snapshotTs?: number;
@@ -22,6 +22,18 @@ export interface ClientView {
   /** Update ids this client has read: reading one again (a full re-list) is not reading it out of order. */
   read?: Readonly<Record<string, true>>;
   phase?: PhaseName;
+  /** What the client last saved of its replica of the shared log (browser IndexedDB). */
+  replica?: SavedReplica;
+  lastFrame: number;
+}
+
+/** The client's saved replica, as a cursor into the area it reads: where a reload resumes. */
+export interface SavedReplica {
+  /** Timestamp of the last update key read, or of the snapshot when no update was read after it. */
+  cursor: number | null;
+  area: string;
+  snapshotTs: number | null;
+  sharedIds: number;
   lastFrame: number;
 }
 
@@ -79,6 +91,19 @@ export function reduce(state: UpdatelogState, event: DissectorEvent<Message>, fr
       return enqueue(state, client, message.update, frame, 0);
     case 'LocalDelete':
       return dequeue(state, client, message.key);
+    case 'LocalForeign':
+      // Whatever was pending under that key is overwritten by a record the client will not load.
+      return dequeue(state, client, message.key);
+    case 'LocalClear':
+      return state.queues[client] ? { ...state, queues: { ...state.queues, [client]: {} } } : state;
+    case 'LocalReplica':
+      return saveReplica(state, client, message.replica, frame);
+    case 'LocalReplicaDropped': {
+      const view = state.clients[client];
+      if (!view?.replica) return state;
+      const { replica: _dropped, ...rest } = view;
+      return { ...state, clients: { ...state.clients, [client]: rest } };
+    }
     case 'PutUpdate':
       return enqueue(state, client, message.update, frame, 1);
     case 'Stored': {
@@ -107,6 +132,23 @@ export function reduce(state: UpdatelogState, event: DissectorEvent<Message>, fr
     case 'TabNotice':
       return state;
   }
+}
+
+/**
+ * The client saved its replica: a client-side cursor of its own (where a reload resumes reading), kept apart from
+ * the cursor the traffic shows, so a replica saved late or restored never moves what the wire proved was read.
+ */
+function saveReplica(state: UpdatelogState, client: string, replica: Replica, frame: RawFrame): UpdatelogState {
+  const view = state.clients[client] ?? { lastFrame: frame.seq };
+  const parts = replica.lastKey ? parseUpdateKey(replica.lastKey) : undefined;
+  const saved: SavedReplica = {
+    cursor: parts?.timestamp ?? replica.snapshotTimestamp,
+    area: parts?.area ?? view.readArea ?? SHARED_AREA,
+    snapshotTs: replica.snapshotTimestamp,
+    sharedIds: replica.sharedIds.length,
+    lastFrame: frame.seq,
+  };
+  return { ...state, clients: { ...state.clients, [client]: { ...view, replica: saved } } };
 }
 
 function enqueue(state: UpdatelogState, client: string, update: Update, frame: RawFrame, attempt: number): UpdatelogState {

@@ -133,11 +133,43 @@ export type S3ErrorDocument = z.infer<typeof S3ErrorDocument>;
 
 // --- Local store (the client's unsaved updates; IndexedDB in the browser, a file in Node) ---
 
+/**
+ * The browser's IndexedDB database `updatelog:${appId}.${dataSet}:${clientId}` has two stores: `unsavedUpdates`
+ * (a PendingEntry per update, keyed by update id) and `replica` (the client's copy of the shared log under the key
+ * 'replica'). The Node client's own observer reports its file store's writes to `unsavedUpdates` with the bare
+ * update as the value; the page tap reports what IndexedDB really holds, the PendingEntry. Both are accepted.
+ */
+export const UNSAVED_STORE = 'unsavedUpdates';
+export const REPLICA_STORE = 'replica';
+export const REPLICA_KEY = 'replica';
+
 export const LocalWrite = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('put'), key: UpdateId, value: Update }),
   z.strictObject({ op: z.literal('delete'), key: UpdateId }),
 ]);
 export type LocalWrite = z.infer<typeof LocalWrite>;
+
+/** An unsaved update as the browser stores it: when it was made, and the update. */
+export const PendingEntry = z.object({ timestamp: z.number().int().nonnegative(), update: Update });
+export type PendingEntry = z.infer<typeof PendingEntry>;
+export const PendingEntryWrite = z.strictObject({ op: z.literal('put'), key: UpdateId, value: PendingEntry });
+
+/**
+ * The client's replica of the shared log: the state as typed JSON, the last update key it read (the snapshot's
+ * timestamp when it started from one) and the ids of the shared updates it holds, so a reload shows it all at once.
+ */
+export const Replica = z.object({
+  lastKey: z.string().min(1).nullable(),
+  snapshotTimestamp: z.number().int().nonnegative().nullable(),
+  state: z.unknown(),
+  sharedIds: z.array(UpdateId),
+});
+export type Replica = z.infer<typeof Replica>;
+export const ReplicaWrite = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('put'), key: z.literal(REPLICA_KEY), value: Replica }),
+  z.strictObject({ op: z.literal('delete'), key: z.unknown() }),
+  z.strictObject({ op: z.literal('clear') }),
+]);
 
 // --- Between tabs of one client (BroadcastChannel `updatelog:${appId}.${dataSet}:${clientId}`) ---
 
@@ -171,8 +203,14 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ListObjectsV2'), bucket: z.string(), request: ListRequest }),
   z.object({ type: z.literal('ListBucketResult'), result: ListBucketResult }),
   z.object({ type: z.literal('S3Error'), status: z.number(), method: z.string(), key: z.string(), error: S3ErrorDocument }),
-  z.object({ type: z.literal('LocalPut'), key: z.string(), update: Update }),
+  z.object({ type: z.literal('LocalPut'), key: z.string(), update: Update, timestamp: z.number().optional() }),
   z.object({ type: z.literal('LocalDelete'), key: z.string() }),
+  /** Every unsaved update removed at once (the store cleared). */
+  z.object({ type: z.literal('LocalClear') }),
+  /** A record in the unsaved store that is neither layout of an update: the client skips it when it loads. */
+  z.object({ type: z.literal('LocalForeign'), key: z.string(), reason: z.string() }),
+  z.object({ type: z.literal('LocalReplica'), replica: Replica }),
+  z.object({ type: z.literal('LocalReplicaDropped') }),
   z.object({ type: z.literal('TabNotice'), notice: TabNotice }),
 ]);
 export type Message = z.infer<typeof Message>;

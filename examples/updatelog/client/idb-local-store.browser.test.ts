@@ -2,14 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { leagueApp, Team } from '../model/league.ts';
 import { openBrowserLeagueClient } from './browser.ts';
-import { IdbLocalStore } from './idb-local-store.ts';
+import { IdbLocalStore, localDbName } from './idb-local-store.ts';
 import { UpdatelogClient } from './sync-client.ts';
 
 const unique = () => `test-${crypto.randomUUID()}`;
+/** A database named as the engine names its own (`updatelog:<app>.<dataSet>:<client>`), for a fresh test client. */
+const uniqueDb = () => localDbName('league', 'main', unique());
 
 describe('IndexedDB local store', () => {
   it('keeps unsaved updates and the replica across connections', async () => {
-    const name = unique();
+    const name = uniqueDb();
     const first = await IdbLocalStore.open(name);
     await first.put({ timestamp: 2, update: { id: 'b', actions: [{ type: 'addTeam', data: 1 }] } });
     await first.put({ timestamp: 1, update: { id: 'a', actions: [{ type: 'addTeam', data: 2 }] } });
@@ -24,7 +26,7 @@ describe('IndexedDB local store', () => {
   });
 
   it('ignores records that are not pending updates instead of failing the load', async () => {
-    const name = unique();
+    const name = uniqueDb();
     const store = await IdbLocalStore.open(name);
     await store.put({ timestamp: 1, update: { id: 'a', actions: [{ type: 'addTeam', data: 2 }] } });
     await new Promise<void>((resolve, reject) => {
