@@ -144,20 +144,32 @@ describe('linear decode: typed errors naming the field', () => {
 });
 
 describe('linear detect', () => {
-  it('knows the engine, pbardea and Linear paths for certain', () => {
-    for (const path of [
-      '/login',
-      '/bootstrap?sinceSyncId=3',
-      '/delta-bootstrap?start_time=1',
-      '/change',
-      '/sync',
-      '/sync/bootstrap?type=full',
-      '/sync/delta?lastSyncId=1',
-      '/sync/batch',
-    ]) {
+  it('knows the pbardea and Linear paths for certain', () => {
+    for (const path of ['/delta-bootstrap?start_time=1', '/sync/bootstrap?type=full', '/sync/delta?lastSyncId=1', '/sync/batch']) {
       expect(exact.urlPath?.test(path), path).toBe(true);
     }
     expect(exact.urlPath?.test('/seneschal/login')).toBe(false);
+  });
+
+  it("claims the note's common paths (/login, /bootstrap, /change, /sync) only once a frame on them is linear", () => {
+    for (const path of ['/login', '/bootstrap?sinceSyncId=3', '/change', '/sync']) expect(exact.urlPath?.test(path), path).toBe(false);
+    const sync = { id: 's', transport: 'websocket' as const, url: 'ws://127.0.0.1:4101/sync' };
+    const open = frame({ kind: 'open', text: undefined });
+    expect(match(sync, [open])).toBe(0);
+    expect(match(sync, [open, frame({ text: '{"type":"hello","clientID":"x"}' })])).toBe(0);
+    expect(match(sync, [open, frame({ kind: 'error', text: undefined })])).toBeGreaterThanOrEqual(0.5);
+    const login = { id: 'l', transport: 'http' as const, url: 'http://127.0.0.1:4101/login' };
+    expect(
+      match(login, [
+        frame({
+          transport: 'http',
+          kind: 'request',
+          dir: 'out',
+          text: '{"username":"alice","password":"[redacted]"}',
+          meta: { url: login.url, method: 'POST' },
+        }),
+      ]),
+    ).toBeGreaterThanOrEqual(0.5);
   });
 
   it('recognises the public shapes heuristically and ignores others', () => {

@@ -4,14 +4,22 @@
  * shape of its first messages (`cmd` frames, SyncActions, `_metadata_=` lines, `{Objects, Tombstones, LatestTS}`).
  */
 import type { ConnInfo, ExactRules, RawFrame } from '../core/index.ts';
-import { decodeMsgpack, payloadOf } from '../core/index.ts';
+import { decodeMsgpack, pathOf, payloadOf } from '../core/index.ts';
+import { decodeFrame } from './decode.ts';
 import { LINEAR_DB } from './schemas.ts';
 
 export const exact: ExactRules = {
   /** The browser client's IndexedDB databases (`linear-sync:<user>@<server>`). */
   db: LINEAR_DB,
-  urlPath: /^\/(?:login|bootstrap|delta-bootstrap|change|sync(?:\/(?:bootstrap|delta|batch))?)(?:[/?]|$)/,
+  /** Paths only Linear-style engines use: pbardea's /delta-bootstrap and Linear's own /sync/... */
+  urlPath: /^\/(?:delta-bootstrap|sync\/(?:bootstrap|delta|batch))(?:[/?]|$)/,
 };
+
+/**
+ * The note's own endpoints (/login, /bootstrap, /change, /sync) are words every app uses: a connection on one of them
+ * is linear only once one of its frames decodes as linear, so another app's /login or /sync is never claimed.
+ */
+const NOTE_PATHS = /^\/(?:login|bootstrap|change|sync)(?:[/?]|$)/;
 
 const SOCKET_COMMANDS = new Set(['hshk', 'sync', 'eu', 'pong', 'noauth', 'refresh', 'cacheSyncId']);
 
@@ -35,8 +43,15 @@ function scoreBytes(bytes: Uint8Array): number {
   return typeof cmd === 'string' && SOCKET_COMMANDS.has(cmd) ? 0.8 : 0;
 }
 
-export function match(_conn: ConnInfo, firstFrames: readonly RawFrame[]): number {
+export function match(conn: ConnInfo, firstFrames: readonly RawFrame[]): number {
   let best = 0;
+  if (conn.url !== undefined && NOTE_PATHS.test(pathOf(conn.url))) {
+    const withPayload = firstFrames.filter((frame) => payloadOf(frame).form !== 'none');
+    if (withPayload.some((frame) => decodeFrame(frame).ok)) best = 0.9;
+    // A socket on such a path that closed or failed before carrying anything (the server was down) has nothing to
+    // misread; it is shown as linear so that the outage is in linear's phases.
+    else if (withPayload.length === 0 && firstFrames.some((frame) => frame.kind === 'close' || frame.kind === 'error')) best = 0.6;
+  }
   for (const frame of firstFrames) {
     const payload = payloadOf(frame);
     if (payload.form === 'text') best = Math.max(best, scoreText(payload.text));
