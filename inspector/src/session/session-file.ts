@@ -167,7 +167,8 @@ export async function* decodeChunks(stream: AsyncIterable<Uint8Array> | Readable
   if (tail) yield tail;
 }
 
-async function* readableToIterable(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+/** A web ReadableStream as an async iterable (Chromium's streams are not async-iterable everywhere yet). */
+export async function* readableToIterable<T>(stream: ReadableStream<T>): AsyncGenerator<T> {
   const reader = stream.getReader();
   try {
     for (;;) {
