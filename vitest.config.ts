@@ -36,6 +36,24 @@ export default defineConfig({
         },
       },
       {
+        // The engines' browser tests once more with the page taps installed: they must pass unchanged
+        // (transparency), and every frame the taps saw must decode with its protocol (no unknown, no error).
+        plugins: [preact()],
+        test: {
+          name: 'browser-tapped',
+          include: ['examples/**/*.browser.test.{ts,tsx}'],
+          setupFiles: ['inspector/src/hook/testing/taps-setup.ts'],
+          testTimeout: 30_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            instances: [{ browser: 'chromium' }],
+            provider: playwright({ launchOptions: { executablePath: findChromium(), args: CHROMIUM_FLAGS } }),
+          },
+        },
+      },
+      {
         plugins: [preact()],
         test: {
           name: 'e2e',
