@@ -3,8 +3,17 @@ import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_FLAGS, findChromium } from './scripts/chromium.mjs';
 
-// Two projects: node tests (*.test.ts) and tests in real Chromium (*.browser.test.ts), where IndexedDB, OPFS,
-// SharedWorker and BroadcastChannel are the browser's own.
+/** vitest browser mode in Debian's Chromium, headless, with the flags that keep it off the network. */
+const chromiumBrowser = {
+  enabled: true,
+  headless: true,
+  screenshotFailures: false,
+  instances: [{ browser: 'chromium' as const }],
+  provider: playwright({ launchOptions: { executablePath: findChromium(), args: CHROMIUM_FLAGS } }),
+};
+
+// Projects: node tests (*.test.ts); tests in real Chromium (*.browser.test.ts), where IndexedDB, OPFS, SharedWorker
+// and BroadcastChannel are the browser's own; the engines' browser tests again with the taps; e2e (*.e2e.test.ts).
 export default defineConfig({
   plugins: [preact()],
   test: {
@@ -26,13 +35,7 @@ export default defineConfig({
           name: 'browser',
           include: ['{protocols,inspector,examples,extension}/**/*.browser.test.{ts,tsx}'],
           testTimeout: 30_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            instances: [{ browser: 'chromium' }],
-            provider: playwright({ launchOptions: { executablePath: findChromium(), args: CHROMIUM_FLAGS } }),
-          },
+          browser: chromiumBrowser,
         },
       },
       {
@@ -44,13 +47,7 @@ export default defineConfig({
           include: ['examples/**/*.browser.test.{ts,tsx}'],
           setupFiles: ['inspector/src/hook/testing/taps-setup.ts'],
           testTimeout: 30_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            instances: [{ browser: 'chromium' }],
-            provider: playwright({ launchOptions: { executablePath: findChromium(), args: CHROMIUM_FLAGS } }),
-          },
+          browser: chromiumBrowser,
         },
       },
       {
