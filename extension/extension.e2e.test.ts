@@ -151,6 +151,12 @@ describe('a reference engine in the extension panel', () => {
       await title.fill('alice offline title');
       await title.press('Enter');
       await title.blur();
+      // While Alice is offline her change waits in the queue her client persists to IndexedDB: the panel shows it
+      // live, from the taps' view of those writes.
+      await panel.getByRole('tab', { name: /Queues/ }).click();
+      await poll(() => panel.locator('section.card[aria-label^="Queue linear/persisted"] tbody tr').count()).toBeGreaterThan(0);
+      await panel.screenshot({ path: `${SHOTS}/extension-linear-offline-queue.png` });
+      await panel.getByRole('tab', { name: 'Messages' }).click();
       // Bob changes the same field while Alice is offline; Alice's queued change then loses on reconnect.
       const bob = await signIn('bob');
       await bob.page.locator('#login input[name=username]').fill('bob');
