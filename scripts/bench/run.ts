@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { enginesBench } from './engines.ts';
 import { pipelineBench } from './pipeline.ts';
 import { scaleBench } from './scale.ts';
 import { storeBench } from './store.ts';
@@ -17,6 +18,7 @@ const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['pipeline', pipelineBench],
   ['store', storeBench],
   ['taps', tapsBench],
+  ['engines', enginesBench],
   ['scale', scaleBench],
 ];
 
