@@ -3,14 +3,17 @@ import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_FLAGS, findChromium } from './scripts/chromium.mjs';
 
-/** vitest browser mode in Debian's Chromium, headless, with the flags that keep it off the network. */
-const chromiumBrowser = {
+/**
+ * vitest browser mode in Debian's Chromium, headless, with the flags that keep it off the network. A fresh object per
+ * project: vitest names each project's browser instance in place, and a shared one would collide.
+ */
+const chromiumBrowser = () => ({
   enabled: true,
   headless: true,
   screenshotFailures: false,
   instances: [{ browser: 'chromium' as const }],
   provider: playwright({ launchOptions: { executablePath: findChromium(), args: CHROMIUM_FLAGS } }),
-};
+});
 
 // Projects: node tests (*.test.ts); tests in real Chromium (*.browser.test.ts), where IndexedDB, OPFS, SharedWorker
 // and BroadcastChannel are the browser's own; the engines' browser tests again with the taps; e2e (*.e2e.test.ts).
@@ -35,7 +38,7 @@ export default defineConfig({
           name: 'browser',
           include: ['{protocols,inspector,examples,extension}/**/*.browser.test.{ts,tsx}'],
           testTimeout: 30_000,
-          browser: chromiumBrowser,
+          browser: chromiumBrowser(),
         },
       },
       {
@@ -47,7 +50,7 @@ export default defineConfig({
           include: ['examples/**/*.browser.test.{ts,tsx}'],
           setupFiles: ['inspector/src/hook/testing/taps-setup.ts'],
           testTimeout: 30_000,
-          browser: chromiumBrowser,
+          browser: chromiumBrowser(),
         },
       },
       {

@@ -9,16 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Fold } from './core/fold.ts';
-import {
-  base64ToBytes,
-  bytesToBase64,
-  decodeCbor,
-  decodeJson,
-  decodeMsgpack,
-  decodeNdjson,
-  type RawFrame,
-  sniffBytes,
-} from './core/index.ts';
+import { base64ToBytes, bytesToBase64, decodeCbor, decodeJson, decodeMsgpack, decodeNdjson, type RawFrame } from './core/index.ts';
 import { createRegistry } from './index.ts';
 
 const SEED = Number(process.env.SYNCSCOPE_FUZZ_SEED ?? 20261122);
