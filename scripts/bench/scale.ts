@@ -100,6 +100,9 @@ export async function scaleBench(): Promise<BenchRow[]> {
       },
     );
     const loadMs = Date.now() - loadStart;
+    // tsx keeps function names with an __name() helper that the page does not have; give it one.
+    await page.evaluate('globalThis.__name = (fn) => fn');
+    process.stderr.write(`bench: scale: loaded in ${loadMs} ms\n`);
     const perFrame = ((await heap()) - emptyHeap - payloadBytes) / FRAMES;
 
     const filterMs = await page.evaluate(
@@ -109,16 +112,19 @@ export async function scaleBench(): Promise<BenchRow[]> {
           const count = document.querySelector('[data-testid="row-count"]') as HTMLElement;
           const before = count.textContent;
           const start = performance.now();
+          // A filter that changed nothing would never be observed: give up after 20 s and report it as such.
+          setTimeout(() => resolve(Number.POSITIVE_INFINITY), 20_000);
           new MutationObserver((_, observer) => {
             if (count.textContent !== before) {
               observer.disconnect();
               requestAnimationFrame(() => resolve(performance.now() - start));
             }
           }).observe(count, { childList: true, characterData: true, subtree: true });
-          input.value = 'sync';
+          input.value = 'rehydrate';
           input.dispatchEvent(new Event('input', { bubbles: true }));
         }),
     );
+    process.stderr.write(`bench: scale: filter ${filterMs.toFixed(0)} ms\n`);
     await page.evaluate(() => {
       const input = document.querySelector('[aria-label="Filter messages"]') as HTMLInputElement;
       input.value = '';
