@@ -17,8 +17,9 @@ import { bundleHook } from '../../inspector/src/hook/build.ts';
 import { CHROMIUM_FLAGS, findChromium } from '../chromium.mjs';
 import type { BenchRow } from './table.ts';
 
-const MESSAGES = 200_000;
-const REPEATS = 3;
+// Defaults as issue 11 asks; SYNCSCOPE_BENCH_MESSAGES / SYNCSCOPE_BENCH_REPEATS shorten a run.
+const MESSAGES = Number(process.env.SYNCSCOPE_BENCH_MESSAGES ?? 200_000);
+const REPEATS = Number(process.env.SYNCSCOPE_BENCH_REPEATS ?? 3);
 
 type Mode = 'none' | 'hook' | 'devtools';
 type Flow = 'receive-json' | 'receive-cbor' | 'send-json' | 'send-cbor';
