@@ -2,44 +2,18 @@
  * Golden tests: every fixture through the real CLI, `syncscope dump --json`, checking the derived queues, journals
  * and conflicts. Recorded fixtures come from examples/seneschal/scripts/record-fixtures.ts; public-* are hand-built.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { dumpJson } from '../core/testing/dump-cli.ts';
 import { PUBLIC_FIXTURES } from './public-fixtures.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
 const fixture = (name: string) => join(here, 'fixtures', name);
 
-interface Summary {
-  frames: number;
-  decoded: number;
-  undecodable: number;
-  byType: Record<string, number>;
-  entities: number;
-  queues: Record<string, number>;
-  journals: Record<string, { side: string; cursor?: number | string | null; peer?: string }>;
-  conflicts: Array<{ protocol: string; entity: string; field?: string; rule: string; winner: string }>;
-}
-
-const run = promisify(execFile);
-
-async function dump(file: string): Promise<{ lines: Array<Record<string, unknown>>; summary: Summary }> {
-  const { stdout } = await run(process.execPath, [join(root, 'inspector/bin/syncscope.mjs'), 'dump', file, '--json'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  const lines = stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  const last = lines.pop() as { summary: Summary };
-  return { lines, summary: last.summary };
-}
+const dump = dumpJson;
 
 /** Every fixture is dumped once, all at the same time: each dump is a process start, the slow part. */
 const dumps = new Map<string, ReturnType<typeof dump>>();

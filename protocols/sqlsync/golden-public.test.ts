@@ -1,24 +1,13 @@
 /** Golden tests of the hand-built public-format fixtures through `syncscope dump --json`, and that they are current. */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { dumpJson } from '../core/testing/dump-cli.ts';
 import { DOC_ID, replicationSession, TIMELINE_ID, workerSession } from './fixtures/build-public-fixtures.ts';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 
-async function dump(file: string): Promise<{ lines: Array<Record<string, unknown>>; summary: Record<string, any> }> {
-  const { stdout } = await run(process.execPath, [join(root, 'inspector/bin/syncscope.mjs'), 'dump', file, '--json'], { cwd: root });
-  const lines = stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, any>);
-  const last = lines.pop() as { summary: Record<string, any> };
-  return { lines, summary: last.summary };
-}
+const dump = dumpJson;
 
 describe('public sqlsync 0.3 fixtures', () => {
   it('are what the builder makes', () => {

@@ -3,23 +3,16 @@
  * through `syncscope dump --json`: zero undecodable frames, the derived queues, journals and conflicts. The
  * assertions are the scenarios' invariants, so a re-recording that keeps the engine's behaviour keeps them green.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { readSessionFile } from '@syncscope/inspector/session/node';
 import { createRegistry, Fold, initialFoldState } from '@syncscope/protocols';
 import { describe, expect, it } from 'vitest';
+import { dumpJson } from '../core/testing/dump-cli.ts';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', `${name}.syncscope.jsonl`);
 
 async function summary(name: string): Promise<Record<string, any>> {
-  const { stdout } = await run(process.execPath, [join(root, 'inspector/bin/syncscope.mjs'), 'dump', fixture(name), '--json'], {
-    cwd: root,
-  });
-  const lines = stdout.trim().split('\n');
-  return (JSON.parse(lines[lines.length - 1] as string) as { summary: Record<string, any> }).summary;
+  return (await dumpJson(fixture(name))).summary;
 }
 
 /** Every client timeline agrees with the server's view of it, and every client storage with the server storage. */

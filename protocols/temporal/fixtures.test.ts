@@ -1,25 +1,15 @@
 /** Golden tests: every fixture through `syncscope dump --json`, and the hand-built ones equal to their builders. */
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type DumpSummary, dumpJsonSync } from '../core/testing/dump-cli.ts';
 import { PUBLIC_FIXTURES } from './public-fixtures.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
 const fixtures = join(here, 'fixtures');
 
-interface Summary {
-  frames: number;
-  undecodable: number;
-  byProtocol: Record<string, number>;
-  byType: Record<string, number>;
-  entities: number;
-  queues: Record<string, number>;
-  journals: Record<string, { side: string; cursor?: string }>;
-  conflicts: Array<{ entity: string; field: string | null; rule: string; winner: string }>;
-}
+type Summary = DumpSummary;
 
 /** The client journal of each person's last connection for an entity (connections are named `<person>-ws<n>`). */
 function lastViews(summary: Summary, entity: string): Record<string, string | undefined> {
@@ -28,7 +18,8 @@ function lastViews(summary: Summary, entity: string): Record<string, string | un
     const match = /^temporal\/client:(.+)-ws(\d+):(.+)$/.exec(key);
     if (!match || match[3] !== entity) continue;
     const [, person = '', n = '0'] = match;
-    if (!latest[person] || latest[person].n < Number(n)) latest[person] = { n: Number(n), cursor: journal.cursor };
+    if (!latest[person] || latest[person].n < Number(n))
+      latest[person] = { n: Number(n), cursor: journal.cursor == null ? undefined : String(journal.cursor) };
   }
   return Object.fromEntries(Object.entries(latest).map(([person, v]) => [person, v.cursor]));
 }
@@ -41,9 +32,7 @@ const dumped = new Map<string, Summary>();
 function dump(file: string): Summary {
   const known = dumped.get(file);
   if (known) return known;
-  const out = execFileSync('node', [join(root, 'inspector/bin/syncscope.mjs'), 'dump', file, '--json'], { cwd: root, encoding: 'utf8' });
-  const last = out.trim().split('\n').at(-1) ?? '{}';
-  const summary = (JSON.parse(last) as { summary: Summary }).summary;
+  const { summary } = dumpJsonSync(file);
   dumped.set(file, summary);
   return summary;
 }

@@ -2,7 +2,7 @@
  * The `dump --json` summary: counts and the derived model of a whole session, in the shape documented in the
  * README ("The dump contract"). Names of queues and journals are prefixed with their protocol id.
  */
-import type { CommonModel, FrameInfo } from '@syncscope/protocols/core';
+import type { CommonModel, FrameInfo, Journal } from '@syncscope/protocols/core';
 
 export interface DumpSummary {
   frames: number;
@@ -12,7 +12,7 @@ export interface DumpSummary {
   byType: Record<string, number>;
   entities: number;
   queues: Record<string, number>;
-  journals: Record<string, Record<string, unknown>>;
+  journals: Record<string, Omit<Journal, 'lastFrame'>>;
   conflicts: Array<{ protocol: string; entity: string; field: string | null; rule: string; winner: string }>;
 }
 
