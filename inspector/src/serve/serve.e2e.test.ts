@@ -187,6 +187,8 @@ describe('standalone panel page', () => {
 
   it('imports by file picker with a clear error naming the bad line', async () => {
     const page = await openPage('live=0');
+    // The panel is mounted (its toolbar counts frames) before a file is chosen, so the choice reaches its handler.
+    await page.getByTestId('frame-count').waitFor();
     await page.getByTestId('import-input').setInputFiles(join(dir, 'broken.syncscope.jsonl'));
     const result = page.getByTestId('import-result');
     await poll(() => result.textContent()).toMatch(/Import failed: broken\.syncscope\.jsonl:4: /);
