@@ -1,34 +1,14 @@
 /** Bad input gets a clear protocol-level error naming the field; the server keeps serving everyone else. */
 
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { Harness, snapshot } from './test/harness.ts';
+import { rawSocket } from './test/raw-socket.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {
   await harness?.dispose();
   harness = undefined;
 });
-
-/** A raw socket that collects every reply, to speak to the server without the client's checks. */
-async function rawSocket(url: string) {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/seneschal`);
-  const replies: Array<Record<string, unknown>> = [];
-  const waiting: Array<() => void> = [];
-  ws.on('message', (data) => {
-    replies.push(JSON.parse(data.toString()));
-    for (const wake of waiting.splice(0)) wake();
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const next = async () => {
-    while (replies.length === 0) await new Promise<void>((resolve) => waiting.push(resolve));
-    return replies.shift() as Record<string, unknown>;
-  };
-  return { ws, next, send: (data: string | Buffer) => ws.send(data) };
-}
 
 describe('seneschal server: bad input', () => {
   it('answers malformed socket messages with typed errors and keeps working', async () => {

@@ -40,7 +40,8 @@ export function summarize(decoded: SeneschalMessage): string {
     case 'client': {
       const m = decoded.message;
       if (m.type === 'hello') return `hello from client ${m.clientID}`;
-      if (m.type === 'rehydrate') return `rehydrate: ${m.dispatches.length} stored dispatch${m.dispatches.length === 1 ? '' : 'es'}`;
+      if (m.type === 'rehydrate')
+        return `rehydrate: ${m.dispatches.length} stored dispatch${m.dispatches.length === 1 ? '' : 'es'}${m.more ? ', more follow' : ''}`;
       if (m.type === 'dispatch') return `dispatch ${describe(m.envelope)}`;
       if (m.type === 'received') return `received ${m.ids.length}`;
       return `${m.allow ? 'grant' : 'revoke'} ${m.principal.kind} ${m.principal.id} on ${m.oid}`;

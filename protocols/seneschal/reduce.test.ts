@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DissectorEvent, RawFrame } from '../core/index.ts';
 import { decodeFrame } from './decode.ts';
+import { summarize } from './dissector.ts';
 import { toModel } from './model.ts';
 import { init, reduce, type SeneschalState } from './reduce.ts';
 import type { Envelope, SeneschalMessage } from './schemas.ts';
@@ -180,5 +181,35 @@ describe('seneschal reduce', () => {
     if (!gone.ok) throw new Error(gone.error.reason);
     state = reduce(state, { lifecycle: false, type: gone.type, message: gone.message }, dropped);
     expect(toModel(state).queues['client/tablet']).toEqual([]);
+  });
+
+  it('a rehydrate in several messages (`more: true`) keeps every part queued until rehydrateEnd', () => {
+    const state = replay([
+      { conn: 'b', dir: 'out', message: { type: 'hello', token: 't', clientID: 'B' } },
+      { conn: 'b', dir: 'in', message: { type: 'rehydrateBegin' } },
+      {
+        conn: 'b',
+        dir: 'out',
+        message: { type: 'rehydrate', dispatches: [{ id: 'd1', envelope: env(710, 'B', { qty: '1' }) }], more: true },
+      },
+      { conn: 'b', dir: 'out', message: { type: 'rehydrate', dispatches: [{ id: 'd2', envelope: env(720, 'B', { qty: '2' }) }] } },
+    ]);
+    const model = toModel(state);
+    expect(model.queues['client/B']?.map((p) => p.id)).toEqual(['d1', 'd2']);
+    expect(model.entities.ob1?.value).toMatchObject({ qty: '2' });
+    const ended = replay([
+      { conn: 'b', dir: 'out', message: { type: 'hello', token: 't', clientID: 'B' } },
+      {
+        conn: 'b',
+        dir: 'out',
+        message: { type: 'rehydrate', dispatches: [{ id: 'd1', envelope: env(710, 'B', { qty: '1' }) }], more: true },
+      },
+      { conn: 'b', dir: 'out', message: { type: 'rehydrate', dispatches: [{ id: 'd2', envelope: env(720, 'B', { qty: '2' }) }] } },
+      { conn: 'b', dir: 'in', message: { type: 'rehydrateEnd', accepted: ['d1', 'd2'], queued: 0 } },
+    ]);
+    expect(toModel(ended).queues['client/B']).toEqual([]);
+    expect(summarize({ kind: 'client', message: { type: 'rehydrate', dispatches: [], more: true } })).toBe(
+      'rehydrate: 0 stored dispatches, more follow',
+    );
   });
 });

@@ -78,8 +78,16 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** First message on a socket: ties the socket to its CUID, authenticated by the JWT from /login. */
 export const Hello = z.object({ type: z.literal('hello'), token: z.string().min(1), clientID: z.string().min(1) });
-/** The client's stored (unsent) dispatches, sent after rehydrateBegin. */
-export const Rehydrate = z.object({ type: z.literal('rehydrate'), dispatches: z.array(StoredDispatch) });
+/**
+ * The client's stored (unsent) dispatches, sent after rehydrateBegin. A long offline queue does not fit one socket
+ * message, so it may go in several: every one but the last says `more: true`, and the server reconciles the whole
+ * set at once (the note's single reduction per object) when the last one arrives.
+ */
+export const Rehydrate = z.object({
+  type: z.literal('rehydrate'),
+  dispatches: z.array(StoredDispatch),
+  more: z.boolean().optional(),
+});
 /** One live dispatch. */
 export const Dispatch = z.object({ type: z.literal('dispatch'), id: z.string().min(1), envelope: Envelope });
 /** The client has applied these server dispatches: the server may drop them from its queue. */

@@ -13,6 +13,7 @@ import {
   ServerMessage,
   type StoredDispatch,
 } from '@syncscope/protocols/seneschal';
+import { rehydrateMessages } from './batches.ts';
 import { type LocalObject, type LocalState, view } from './state.ts';
 import { createStore, type Store, seneschalMiddleware } from './store.ts';
 
@@ -178,7 +179,9 @@ export class SeneschalClient {
             this.status = 'rehydrating';
             this.notify();
             // Wait for pending saves so that what we send is what survives a reload.
-            return void this.afterSave(() => this.send({ type: 'rehydrate', dispatches: this.unsent().slice() }, socket, conn));
+            return void this.afterSave(() => {
+              for (const message of rehydrateMessages(this.unsent())) this.send(message, socket, conn);
+            });
           case 'rehydrateEnd': {
             if (message.rejected?.length) {
               this.lastError = `${message.rejected.length} stored dispatch(es) rejected: no access`;

@@ -39,8 +39,18 @@ function merge(
   times?: Readonly<Record<string, number>>,
   optimistic = false,
 ): Record<string, LocalObject> {
-  const [oid, data] = envelope.dispatch.payload;
-  const current = objects[oid];
+  const oid = envelope.dispatch.payload[0];
+  return { ...objects, [oid]: mergeObject(objects[oid], envelope, times, optimistic) };
+}
+
+/** `merge` for one object: returns the object with the dispatch applied (a new object; `current` is not changed). */
+function mergeObject(
+  current: LocalObject | undefined,
+  envelope: StoredDispatch['envelope'],
+  times?: Readonly<Record<string, number>>,
+  optimistic = false,
+): LocalObject {
+  const data = envelope.dispatch.payload[1];
   const changes = methodOf(envelope.dispatch.action) === 'delete' ? { [DELETED_PROP]: true } : data;
   const props = { ...current?.props };
   const stamps = { ...current?.times };
@@ -51,7 +61,7 @@ function merge(
     props[prop] = value;
     stamps[prop] = time;
   }
-  return { ...objects, [oid]: { slice: current?.slice ?? sliceOf(envelope.dispatch.action), props, times: stamps } };
+  return { slice: current?.slice ?? sliceOf(envelope.dispatch.action), props, times: stamps };
 }
 
 export function reduceLocal(state: LocalState, event: LocalEvent): LocalState {
@@ -64,8 +74,20 @@ export function reduceLocal(state: LocalState, event: LocalEvent): LocalState {
     case 'acknowledged': {
       // Acknowledged means durable on the server: our dispatch joins the confirmed copy (where it still wins).
       const done = new Set(event.ids);
-      let confirmed = state.confirmed;
-      for (const dispatch of state.unsent) if (done.has(dispatch.id)) confirmed = merge(confirmed, dispatch.envelope);
+      const acknowledged = state.unsent.filter((d) => done.has(d.id));
+      if (!acknowledged.length) return state;
+      // One copy of the confirmed copy for the whole batch (a rehydrate acknowledges thousands at once).
+      const confirmed = { ...state.confirmed };
+      for (const { envelope } of acknowledged) {
+        const oid = envelope.dispatch.payload[0];
+        // defineProperty, not `=`: an object id "__proto__" must stay an own key, as in an object literal.
+        Object.defineProperty(confirmed, oid, {
+          value: mergeObject(confirmed[oid], envelope),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
       return { confirmed, unsent: state.unsent.filter((d) => !done.has(d.id)) };
     }
     case 'rejected': {

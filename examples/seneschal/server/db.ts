@@ -47,6 +47,18 @@ export class Store {
     this.db.exec(SCHEMA);
   }
 
+  /** Each SQL text is prepared once: preparing costs more than running these small statements. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   close(): void {
     this.db.close();
   }
@@ -57,10 +69,10 @@ export class Store {
 
   /** The JWT signing secret, created once and kept so that tokens outlive a restart. */
   secret(): Uint8Array {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('jwt-secret') as { value: string } | undefined;
+    const row = this.statement('SELECT value FROM meta WHERE key = ?').get('jwt-secret') as { value: string } | undefined;
     if (row) return Buffer.from(row.value, 'base64');
     const fresh = randomBytes(32);
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('jwt-secret', fresh.toString('base64'));
+    this.statement('INSERT INTO meta (key, value) VALUES (?, ?)').run('jwt-secret', fresh.toString('base64'));
     return fresh;
   }
 
@@ -68,35 +80,35 @@ export class Store {
 
   addUser(uuid: string, username: string, passwordHash: string): boolean {
     return (
-      this.db.prepare('INSERT OR IGNORE INTO users (uuid, username, password_hash) VALUES (?, ?, ?)').run(uuid, username, passwordHash)
+      this.statement('INSERT OR IGNORE INTO users (uuid, username, password_hash) VALUES (?, ?, ?)').run(uuid, username, passwordHash)
         .changes === 1
     );
   }
 
   userByName(username: string): { uuid: string; password_hash: string } | undefined {
-    return this.db.prepare('SELECT uuid, password_hash FROM users WHERE username = ?').get(username) as
+    return this.statement('SELECT uuid, password_hash FROM users WHERE username = ?').get(username) as
       | { uuid: string; password_hash: string }
       | undefined;
   }
 
   userExists(uuid: string): boolean {
-    return this.db.prepare('SELECT 1 FROM users WHERE uuid = ?').get(uuid) !== undefined;
+    return this.statement('SELECT 1 FROM users WHERE uuid = ?').get(uuid) !== undefined;
   }
 
   addGroupMember(gid: string, uuid: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO group_members (gid, uuid) VALUES (?, ?)').run(gid, uuid);
+    this.statement('INSERT OR IGNORE INTO group_members (gid, uuid) VALUES (?, ?)').run(gid, uuid);
   }
 
   groupsOf(uuid: string): string[] {
-    return (this.db.prepare('SELECT gid FROM group_members WHERE uuid = ?').all(uuid) as Array<{ gid: string }>).map((r) => r.gid);
+    return (this.statement('SELECT gid FROM group_members WHERE uuid = ?').all(uuid) as Array<{ gid: string }>).map((r) => r.gid);
   }
 
   membersOf(gid: string): string[] {
-    return (this.db.prepare('SELECT uuid FROM group_members WHERE gid = ?').all(gid) as Array<{ uuid: string }>).map((r) => r.uuid);
+    return (this.statement('SELECT uuid FROM group_members WHERE gid = ?').all(gid) as Array<{ uuid: string }>).map((r) => r.uuid);
   }
 
   client(cuid: string): { uuid: string; last_seen: number } | undefined {
-    return this.db.prepare('SELECT uuid, last_seen FROM clients WHERE cuid = ?').get(cuid) as
+    return this.statement('SELECT uuid, last_seen FROM clients WHERE cuid = ?').get(cuid) as
       | { uuid: string; last_seen: number }
       | undefined;
   }
@@ -105,32 +117,32 @@ export class Store {
   associate(cuid: string, uuid: string, now: number): boolean {
     const existing = this.client(cuid);
     if (existing && existing.uuid === uuid) {
-      this.db.prepare('UPDATE clients SET last_seen = ? WHERE cuid = ?').run(now, cuid);
+      this.statement('UPDATE clients SET last_seen = ? WHERE cuid = ?').run(now, cuid);
       return false;
     }
     // A device handed to another user starts over: its old queue was addressed to the old user.
-    if (existing) this.db.prepare('DELETE FROM queue WHERE cuid = ?').run(cuid);
-    this.db.prepare('INSERT OR REPLACE INTO clients (cuid, uuid, last_seen) VALUES (?, ?, ?)').run(cuid, uuid, now);
+    if (existing) this.statement('DELETE FROM queue WHERE cuid = ?').run(cuid);
+    this.statement('INSERT OR REPLACE INTO clients (cuid, uuid, last_seen) VALUES (?, ?, ?)').run(cuid, uuid, now);
     return true;
   }
 
   touch(cuid: string, now: number): void {
-    this.db.prepare('UPDATE clients SET last_seen = ? WHERE cuid = ?').run(now, cuid);
+    this.statement('UPDATE clients SET last_seen = ? WHERE cuid = ?').run(now, cuid);
   }
 
   clientsOfUser(uuid: string): string[] {
-    return (this.db.prepare('SELECT cuid FROM clients WHERE uuid = ?').all(uuid) as Array<{ cuid: string }>).map((r) => r.cuid);
+    return (this.statement('SELECT cuid FROM clients WHERE uuid = ?').all(uuid) as Array<{ cuid: string }>).map((r) => r.cuid);
   }
 
   /** The note: a CUID unseen for the timeout loses its association and its queue. Returns the CUIDs dropped. */
   expireClients(olderThan: number): string[] {
     return this.transaction(() => {
-      const stale = (this.db.prepare('SELECT cuid FROM clients WHERE last_seen < ?').all(olderThan) as Array<{ cuid: string }>).map(
+      const stale = (this.statement('SELECT cuid FROM clients WHERE last_seen < ?').all(olderThan) as Array<{ cuid: string }>).map(
         (r) => r.cuid,
       );
       for (const cuid of stale) {
-        this.db.prepare('DELETE FROM queue WHERE cuid = ?').run(cuid);
-        this.db.prepare('DELETE FROM clients WHERE cuid = ?').run(cuid);
+        this.statement('DELETE FROM queue WHERE cuid = ?').run(cuid);
+        this.statement('DELETE FROM clients WHERE cuid = ?').run(cuid);
       }
       return stale;
     });
@@ -139,21 +151,26 @@ export class Store {
   // ---- dispatches and queues ----------------------------------------------------------------------------------
 
   hasDispatch(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM dispatch WHERE id = ?').get(id) !== undefined;
+    return this.statement('SELECT 1 FROM dispatch WHERE id = ?').get(id) !== undefined;
   }
 
   /** `origin` is the sending CUID (or the server's id for its own dispatches), `user` the sender's UUID. */
   addDispatch(id: string, oid: string, timestamp: number, dispatch: unknown, origin: string, user = ''): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO dispatch (id, oid, timestamp, dispatch, origin, user) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, oid, timestamp, JSON.stringify(dispatch), origin, user);
+    this.statement('INSERT OR IGNORE INTO dispatch (id, oid, timestamp, dispatch, origin, user) VALUES (?, ?, ?, ?, ?, ?)').run(
+      id,
+      oid,
+      timestamp,
+      JSON.stringify(dispatch),
+      origin,
+      user,
+    );
   }
 
   /** Dispatches clients sent (not the server's own), in arrival order. */
   clientDispatches(): Array<{ id: string; oid: string; dispatch: string; origin: string; user: string }> {
-    return this.db
-      .prepare("SELECT id, oid, dispatch, origin, user FROM dispatch WHERE origin != 'seneschal' ORDER BY rowid")
-      .all() as Array<{
+    return this.statement(
+      "SELECT id, oid, dispatch, origin, user FROM dispatch WHERE origin != 'seneschal' ORDER BY rowid",
+    ).all() as Array<{
       id: string;
       oid: string;
       dispatch: string;
@@ -163,20 +180,18 @@ export class Store {
   }
 
   enqueue(cuid: string, dispatchId: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO queue (cuid, dispatch_id) VALUES (?, ?)').run(cuid, dispatchId);
+    this.statement('INSERT OR IGNORE INTO queue (cuid, dispatch_id) VALUES (?, ?)').run(cuid, dispatchId);
   }
 
   /** A client's queue, oldest first: the dispatch rows it still has to receive. */
   queueOf(cuid: string): Array<{ id: string; dispatch: string }> {
-    return this.db
-      .prepare(
-        'SELECT d.id AS id, d.dispatch AS dispatch FROM queue q JOIN dispatch d ON d.id = q.dispatch_id WHERE q.cuid = ? ORDER BY q.seq',
-      )
-      .all(cuid) as Array<{ id: string; dispatch: string }>;
+    return this.statement(
+      'SELECT d.id AS id, d.dispatch AS dispatch FROM queue q JOIN dispatch d ON d.id = q.dispatch_id WHERE q.cuid = ? ORDER BY q.seq',
+    ).all(cuid) as Array<{ id: string; dispatch: string }>;
   }
 
   dequeue(cuid: string, ids: readonly string[]): void {
-    const drop = this.db.prepare('DELETE FROM queue WHERE cuid = ? AND dispatch_id = ?');
+    const drop = this.statement('DELETE FROM queue WHERE cuid = ? AND dispatch_id = ?');
     this.transaction(() => {
       for (const id of ids) drop.run(cuid, id);
     });
@@ -185,20 +200,23 @@ export class Store {
   // ---- master copy and access lists ---------------------------------------------------------------------------
 
   object(oid: string): MasterObject | undefined {
-    const row = this.db.prepare('SELECT oid, slice, props, times FROM objects WHERE oid = ?').get(oid) as
+    const row = this.statement('SELECT oid, slice, props, times FROM objects WHERE oid = ?').get(oid) as
       | { oid: string; slice: string; props: string; times: string }
       | undefined;
     return row && { oid: row.oid, slice: row.slice, props: JSON.parse(row.props), times: JSON.parse(row.times) };
   }
 
   putObject(object: MasterObject): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO objects (oid, slice, props, times) VALUES (?, ?, ?, ?)')
-      .run(object.oid, object.slice, JSON.stringify(object.props), JSON.stringify(object.times));
+    this.statement('INSERT OR REPLACE INTO objects (oid, slice, props, times) VALUES (?, ?, ?, ?)').run(
+      object.oid,
+      object.slice,
+      JSON.stringify(object.props),
+      JSON.stringify(object.times),
+    );
   }
 
   allObjects(): MasterObject[] {
-    const rows = this.db.prepare('SELECT oid, slice, props, times FROM objects ORDER BY rowid').all() as Array<{
+    const rows = this.statement('SELECT oid, slice, props, times FROM objects ORDER BY rowid').all() as Array<{
       oid: string;
       slice: string;
       props: string;
@@ -213,14 +231,14 @@ export class Store {
   }
 
   acl(oid: string): Principal[] {
-    return this.db.prepare('SELECT kind, principal AS id FROM access WHERE oid = ?').all(oid) as Principal[];
+    return this.statement('SELECT kind, principal AS id FROM access WHERE oid = ?').all(oid) as Principal[];
   }
 
   grant(oid: string, principal: Principal): void {
-    this.db.prepare('INSERT OR IGNORE INTO access (oid, kind, principal) VALUES (?, ?, ?)').run(oid, principal.kind, principal.id);
+    this.statement('INSERT OR IGNORE INTO access (oid, kind, principal) VALUES (?, ?, ?)').run(oid, principal.kind, principal.id);
   }
 
   revoke(oid: string, principal: Principal): void {
-    this.db.prepare('DELETE FROM access WHERE oid = ? AND kind = ? AND principal = ?').run(oid, principal.kind, principal.id);
+    this.statement('DELETE FROM access WHERE oid = ? AND kind = ? AND principal = ?').run(oid, principal.kind, principal.id);
   }
 }

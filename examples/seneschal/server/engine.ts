@@ -13,6 +13,7 @@ import {
   type Principal,
   type ServerDispatch,
   type ServerMessage,
+  type StoredDispatch,
   sliceOf,
 } from '@syncscope/protocols/seneschal';
 import type { MasterObject, Store } from './db.ts';
@@ -20,6 +21,11 @@ import { pick, reconcile } from './reconcile.ts';
 
 export const SERVER_CLIENT_ID = 'seneschal';
 export const DEFAULT_IDLE_CLIENT_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * The most stored dispatches one rehydrate may hold over all its messages: they wait in memory until the last
+ * message (they are reconciled together), so a client that never stops sending `more` cannot exhaust the server.
+ */
+export const MAX_REHYDRATE_DISPATCHES = 250_000;
 
 export interface Peer {
   readonly userID: string;
@@ -35,11 +41,14 @@ export class Seneschal {
   private readonly peers = new Map<string, Peer>();
   /** Dispatches for live peers wait here until their transaction commits: nobody sees what might roll back. */
   private outbox: Array<{ peer: Peer; message: ServerDispatch }> = [];
+  /** The stored dispatches of a rehydrate sent in several messages (`more: true`), per socket, until its last one. */
+  private readonly rehydrating = new WeakMap<Peer, StoredDispatch[]>();
 
   constructor(
     private readonly store: Store,
     private readonly now: () => number = Date.now,
     private readonly idleClientMs = DEFAULT_IDLE_CLIENT_MS,
+    private readonly maxRehydrateDispatches = MAX_REHYDRATE_DISPATCHES,
   ) {}
 
   /** Forgets CUIDs idle for longer than the timeout (association and queue), as the note asks. */
@@ -72,15 +81,34 @@ export class Seneschal {
   }
 
   close(peer: Peer): void {
+    this.rehydrating.delete(peer); // an unfinished rehydrate was not acknowledged: the client sends it all again
     if (this.peers.get(peer.clientID) === peer) this.peers.delete(peer.clientID);
     if (this.store.client(peer.clientID)) this.store.touch(peer.clientID, this.now());
   }
 
   handle(peer: Peer, message: Exclude<ClientMessage, { type: 'hello' }>): void {
     switch (message.type) {
-      case 'rehydrate':
-        this.rehydrate(peer, message.dispatches);
+      case 'rehydrate': {
+        const held = this.rehydrating.get(peer) ?? [];
+        if (held.length + message.dispatches.length > this.maxRehydrateDispatches) {
+          this.rehydrating.delete(peer);
+          peer.send({
+            type: 'error',
+            code: 'bad-message',
+            message: `a rehydrate may hold at most ${this.maxRehydrateDispatches} dispatches`,
+            path: 'dispatches',
+          });
+          return;
+        }
+        for (const dispatch of message.dispatches) held.push(dispatch);
+        if (message.more) {
+          this.rehydrating.set(peer, held);
+          return;
+        }
+        this.rehydrating.delete(peer);
+        this.rehydrate(peer, held);
         return;
+      }
       case 'dispatch':
         this.dispatch(peer, message.id, message.envelope);
         return;
@@ -103,20 +131,31 @@ export class Seneschal {
     const rejected: string[] = [];
     this.commit(() => {
       const byObject = new Map<string, Envelope[]>();
+      // Access lists do not change until the batch is applied below, so each (object, list) is judged once.
+      const allowed = new Map<string, boolean>();
       for (const { id, envelope } of dispatches) {
         if (this.store.hasDispatch(id)) {
           accepted.push(id); // sent before a lost connection: already reconciled
           continue;
         }
         const oid = envelope.dispatch.payload[0];
+        const listID = envelope.dispatch.payload[1].listID;
+        const key = typeof listID === 'string' || listID === undefined ? JSON.stringify([oid, listID ?? null]) : undefined;
+        let may = key === undefined ? undefined : allowed.get(key);
+        if (may === undefined) {
+          may = this.mayWrite(peer.userID, oid, envelope);
+          if (key !== undefined) allowed.set(key, may);
+        }
         // A refused dispatch is not stored: it never happened, and a resend is judged again.
-        if (!this.mayWrite(peer.userID, oid, envelope)) {
+        if (!may) {
           rejected.push(id);
           continue;
         }
         this.store.addDispatch(id, oid, envelope.timestamp, envelope, peer.clientID, peer.userID);
         accepted.push(id);
-        byObject.set(oid, [...(byObject.get(oid) ?? []), envelope]);
+        const list = byObject.get(oid);
+        if (list) list.push(envelope);
+        else byObject.set(oid, [envelope]);
       }
       for (const [oid, envelopes] of byObject) {
         const result = this.apply(peer.userID, oid, envelopes);

@@ -18,7 +18,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { z } from 'zod';
 import { hashPassword, signToken, verifyPassword, verifyToken } from './auth.ts';
 import { Store } from './db.ts';
-import { DEFAULT_IDLE_CLIENT_MS, type Peer, Seneschal } from './engine.ts';
+import { DEFAULT_IDLE_CLIENT_MS, MAX_REHYDRATE_DISPATCHES, type Peer, Seneschal } from './engine.ts';
 import { HttpError, MAX_BODY_BYTES, readJson, sendError, sendJson, sendPreflight, sendText } from './http.ts';
 
 export interface ServerOptions {
@@ -30,6 +30,8 @@ export interface ServerOptions {
   /** The clock (tests move it to expire idle clients). */
   now?: () => number;
   tokenLifetimeSeconds?: number;
+  /** The most stored dispatches one rehydrate may hold over all its messages (default MAX_REHYDRATE_DISPATCHES). */
+  maxRehydrateDispatches?: number;
 }
 
 export interface RunningServer {
@@ -55,7 +57,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = new Store(options.dataDir);
   const secret = store.secret();
   const now = options.now ?? Date.now;
-  const engine = new Seneschal(store, now, options.idleClientMs ?? DEFAULT_IDLE_CLIENT_MS);
+  const engine = new Seneschal(
+    store,
+    now,
+    options.idleClientMs ?? DEFAULT_IDLE_CLIENT_MS,
+    options.maxRehydrateDispatches ?? MAX_REHYDRATE_DISPATCHES,
+  );
   const lifetime = options.tokenLifetimeSeconds ?? 30 * 24 * 3600;
   engine.expireIdleClients();
   // Besides every login and hello, sweep idle CUIDs hourly, so a server nobody logs into still forgets them.
