@@ -1,0 +1,126 @@
+/**
+ * A byte-level TCP proxy on 127.0.0.1 that forwards both directions as they come, and can be told to kill the
+ * connection in the middle of the next chunk that matches a rule: the bytes before the cut are delivered, the rest
+ * never is, and both sockets are closed. That is a socket closed mid-frame (WebSocket) or mid-body (HTTP) as the
+ * endpoints really see it.
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+/** up: client to server; down: server to client. */
+export type Direction = 'up' | 'down';
+
+export interface ChunkInfo {
+  /** Which connection through the proxy (0, 1, ...). */
+  connection: number;
+  /** Chunks already seen in this direction on this connection (the first chunk is 0). */
+  index: number;
+}
+
+/** Where to cut a chunk (bytes kept, 0 <= n < chunk.length), or undefined to let it through whole. */
+export type CutAt = (chunk: Buffer, info: ChunkInfo) => number | undefined;
+
+export interface CutReport {
+  dir: Direction;
+  connection: number;
+  /** Bytes of the torn chunk that were delivered, and its full length. */
+  delivered: number;
+  length: number;
+  /** The torn chunk, whole (what the receiver never got all of). */
+  chunk: Buffer;
+}
+
+export interface TcpProxy {
+  readonly port: number;
+  /** http://127.0.0.1:<port> (engines take their server's URL; the proxy is transparent to the scheme). */
+  readonly url: string;
+  /** Connections accepted so far. */
+  readonly connections: number;
+  /** Arms a cut: resolves when a chunk matched and its connection was killed mid-chunk. */
+  cut(dir: Direction, at: CutAt): Promise<CutReport>;
+  /** Drops every armed cut that has not fired (their promises stay pending). */
+  disarm(): void;
+  close(): Promise<void>;
+}
+
+interface ArmedCut {
+  dir: Direction;
+  at: CutAt;
+  resolve(report: CutReport): void;
+}
+
+export async function startTcpProxy(options: { upstreamPort: number; upstreamHost?: string }): Promise<TcpProxy> {
+  const host = options.upstreamHost ?? '127.0.0.1';
+  const sockets = new Set<Socket>();
+  let armed: ArmedCut[] = [];
+  let accepted = 0;
+
+  const server: Server = createServer((client) => {
+    const connection = accepted++;
+    const upstream = connect({ port: options.upstreamPort, host });
+    sockets.add(client);
+    sockets.add(upstream);
+    const seen = { up: 0, down: 0 };
+    let torn = false;
+    const kill = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    const relay = (from: Socket, to: Socket, dir: Direction) => {
+      from.on('data', (chunk: Buffer) => {
+        if (torn) return;
+        const info = { connection, index: seen[dir]++ };
+        for (const rule of armed) {
+          if (rule.dir !== dir) continue;
+          const at = rule.at(chunk, info);
+          if (at === undefined || at < 0 || at >= chunk.length) continue;
+          armed = armed.filter((r) => r !== rule);
+          torn = true;
+          // Deliver the head, then close both ends once it is handed to the kernel: the receiver gets a frame
+          // (or body) that stops short, followed by the end of the stream.
+          to.write(chunk.subarray(0, at), () => {
+            kill();
+            rule.resolve({ dir, connection, delivered: at, length: chunk.length, chunk });
+          });
+          return;
+        }
+        to.write(chunk);
+      });
+      from.on('end', () => to.end());
+      from.on('error', kill);
+      from.on('close', () => {
+        sockets.delete(from);
+        if (!to.destroyed && to.writableEnded) return;
+        if (torn) to.destroy();
+      });
+    };
+    relay(client, upstream, 'up');
+    relay(upstream, client, 'down');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('tcp proxy: no port after listen');
+  return {
+    port: address.port,
+    url: `http://127.0.0.1:${address.port}`,
+    get connections() {
+      return accepted;
+    },
+    cut(dir, at) {
+      return new Promise<CutReport>((resolve) => {
+        armed.push({ dir, at, resolve });
+      });
+    },
+    disarm() {
+      armed = [];
+    },
+    async close() {
+      armed = [];
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
