@@ -43,8 +43,11 @@ export interface HttpFaults {
   tearResponse(match: HttpMatch, fraction?: number): Promise<HttpFaultReport>;
   /** The next matching request reaches the server cut after `fraction` of its body; the client's connection dies. */
   tearRequest(match: HttpMatch, fraction?: number): Promise<HttpFaultReport>;
-  /** The next matching answer is held until another exchange's answer has gone out. */
-  hold(match: HttpMatch): Promise<HttpFaultReport>;
+  /**
+   * The next matching answer is held until another exchange's answer has gone out, or, given `until`, until that
+   * settles (e.g. until the client has seen a WebSocket message the server sent after this answer).
+   */
+  hold(match: HttpMatch, until?: Promise<unknown>): Promise<HttpFaultReport>;
   readonly exchanges: number;
 }
 
@@ -52,6 +55,7 @@ interface Armed {
   fault: HttpFaultReport['fault'];
   match: HttpMatch;
   fraction: number;
+  until?: Promise<unknown>;
   resolve(report: HttpFaultReport): void;
 }
 
@@ -95,12 +99,12 @@ export class HttpRelay implements HttpFaults {
   tearRequest(match: HttpMatch, fraction = 0.5): Promise<HttpFaultReport> {
     return this.arm('tear-request', match, fraction);
   }
-  hold(match: HttpMatch): Promise<HttpFaultReport> {
-    return this.arm('hold', match, 0);
+  hold(match: HttpMatch, until?: Promise<unknown>): Promise<HttpFaultReport> {
+    return this.arm('hold', match, 0, until);
   }
 
-  private arm(fault: Armed['fault'], match: HttpMatch, fraction: number): Promise<HttpFaultReport> {
-    return new Promise((resolve) => this.armed.push({ fault, match, fraction, resolve }));
+  private arm(fault: Armed['fault'], match: HttpMatch, fraction: number, until?: Promise<unknown>): Promise<HttpFaultReport> {
+    return new Promise((resolve) => this.armed.push({ fault, match, fraction, ...(until ? { until } : {}), resolve }));
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -145,6 +149,11 @@ export class HttpRelay implements HttpFaults {
       }
       if (rule?.fault === 'hold') rule.resolve({ fault: 'hold', exchange, ...(overtakenBy ? { overtakenBy } : {}) });
     };
+    if (rule?.fault === 'hold' && rule.until) {
+      const release = () => send();
+      rule.until.then(release, release);
+      return;
+    }
     if (rule?.fault === 'hold') {
       const entry = {
         exchange,
