@@ -90,4 +90,17 @@ describe('the league model', () => {
     expect(m1?.status).toBe(MatchStatus.SCHEDULED);
     expect(canonical(back)).toBe(canonical(league));
   });
+
+  it('a state revived from typed JSON (a snapshot) goes on exactly like the state it was taken from', () => {
+    const [early, late] = [history.slice(0, 6), history.slice(6)];
+    const before = replayAll(leagueApp, League.empty(), early);
+    const revived = types.revive(JSON.parse(JSON.stringify(types.toJson(before)))) as League;
+    expect(revived.stamps).toEqual(before.stamps);
+    // The older correction of m1 (stamp 6) must still lose to the newer one (stamp 9) after the revive.
+    const stale = logged(0, 'recordResult', new Result('m1', 9, 9));
+    const continued = replayAll(leagueApp, revived, [...late, stale]);
+    expect(canonical(continued)).toBe(canonical(replayAll(leagueApp, before, [...late, stale])));
+    expect(canonical(continued)).toBe(canonical(replayUpdate(leagueApp, league, stale)));
+    expect(before.stamps['teams/t1/name']).toBe(replayAll(leagueApp, League.empty(), early).stamps['teams/t1/name']);
+  });
 });

@@ -12,6 +12,7 @@
 import { type Flag, TypeRegistry } from '@syncscope/protocols/updatelog';
 import { z } from 'zod';
 import type { AppModel } from '../engine/app-model.ts';
+import { StampTable } from './stamp-table.ts';
 
 export class MatchStatus {
   static readonly SCHEDULED = new MatchStatus('Scheduled');
@@ -106,18 +107,58 @@ export interface Standing {
   points: number;
 }
 
+/** Each state's stamps as a persistent table; a state revived from typed JSON gets one from its `stamps` record. */
+const stampTables = new WeakMap<League, StampTable>();
+
+function stampsOf(league: League): StampTable {
+  let table = stampTables.get(league);
+  if (!table) {
+    table = StampTable.from(league.stamps);
+    stampTables.set(league, table);
+  }
+  return table;
+}
+
 /** The state: field values with the stamp that wrote each, rejected actions, dismissed flags. Immutable. */
 export class League {
+  readonly teams: Readonly<Record<string, Fields>>;
+  readonly matches: Readonly<Record<string, Fields>>;
+  readonly results: Readonly<Record<string, Fields>>;
+  /**
+   * `${collection}/${id}/${field}` -> stamp of the write that set it. Kept in a StampTable (an update copies a few
+   * small nodes, not every stamp); this record is built from it when read, as typed JSON (snapshots) reads it.
+   */
+  readonly stamps!: Readonly<Record<string, Stamp>>;
+  /** Actions that could not be applied at all (unknown method, bad argument): kept, flagged. */
+  readonly rejected: readonly Flag[];
+  readonly dismissed: readonly string[];
+
   constructor(
-    readonly teams: Readonly<Record<string, Fields>> = {},
-    readonly matches: Readonly<Record<string, Fields>> = {},
-    readonly results: Readonly<Record<string, Fields>> = {},
-    /** `${collection}/${id}/${field}` -> stamp of the write that set it. */
-    readonly stamps: Readonly<Record<string, Stamp>> = {},
-    /** Actions that could not be applied at all (unknown method, bad argument): kept, flagged. */
-    readonly rejected: readonly Flag[] = [],
-    readonly dismissed: readonly string[] = [],
-  ) {}
+    teams: Readonly<Record<string, Fields>> = {},
+    matches: Readonly<Record<string, Fields>> = {},
+    results: Readonly<Record<string, Fields>> = {},
+    stamps: StampTable | Readonly<Record<string, Stamp>> = StampTable.empty(),
+    rejected: readonly Flag[] = [],
+    dismissed: readonly string[] = [],
+  ) {
+    this.teams = teams;
+    this.matches = matches;
+    this.results = results;
+    const table = stamps instanceof StampTable ? stamps : StampTable.from(stamps);
+    stampTables.set(this, table);
+    let record: Record<string, Stamp> | undefined;
+    // An own enumerable accessor, so typed JSON still finds `stamps` among the state's fields, in its place.
+    Object.defineProperty(this, 'stamps', {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        record ??= table.toRecord();
+        return record;
+      },
+    });
+    this.rejected = rejected;
+    this.dismissed = dismissed;
+  }
 
   static empty(): League {
     return new League();
@@ -155,24 +196,26 @@ export class League {
     const current = this[collection][id] ?? {};
     // Kept as an instance of the argument's class (with its id), so snapshots carry "@type" and the id of each.
     const fields: Record<string, unknown> = Object.assign(Object.create(Object.getPrototypeOf(value)), current, { id });
-    const stamps: Record<string, Stamp> = { ...this.stamps };
+    const stamps = stampsOf(this);
+    const written: Array<[string, Stamp]> = [];
     let changed = !this[collection][id];
     for (const [field, fieldValue] of Object.entries(record)) {
       if (field === 'id' || fieldValue === undefined) continue;
       const slot = `${collection}/${id}/${field}`;
-      const previous = stamps[slot];
+      const previous = stamps.get(slot);
       if (previous !== undefined && previous >= stamp) continue;
-      stamps[slot] = stamp;
+      written.push([slot, stamp]);
       fields[field] = fieldValue;
       changed = true;
     }
     const created = `${collection}/${id}`;
-    if (stamps[created] === undefined || stamp < (stamps[created] as string)) {
-      stamps[created] = stamp;
+    const createdStamp = stamps.get(created);
+    if (createdStamp === undefined || stamp < createdStamp) {
+      written.push([created, stamp]);
       changed = true;
     }
     if (!changed) return this;
-    return this.with({ [collection]: { ...this[collection], [id]: Object.freeze(fields) }, stamps });
+    return this.with({ [collection]: { ...this[collection], [id]: Object.freeze(fields) }, stamps: stamps.with(written) });
   }
 
   /** Keeps an action that could not be applied, flagged (never dropped). */
@@ -184,12 +227,14 @@ export class League {
     return this.with({ rejected });
   }
 
-  private with(changes: Partial<Pick<League, 'teams' | 'matches' | 'results' | 'stamps' | 'rejected' | 'dismissed'>>): League {
+  private with(
+    changes: Partial<Pick<League, 'teams' | 'matches' | 'results' | 'rejected' | 'dismissed'>> & { stamps?: StampTable },
+  ): League {
     return new League(
       changes.teams ?? this.teams,
       changes.matches ?? this.matches,
       changes.results ?? this.results,
-      changes.stamps ?? this.stamps,
+      changes.stamps ?? stampsOf(this),
       changes.rejected ?? this.rejected,
       changes.dismissed ?? this.dismissed,
     );
@@ -249,7 +294,8 @@ export class League {
   /** Every update breaking a rule, derived from the whole state (so independent of arrival order), minus dismissed. */
   flags(): Flag[] {
     const flags: Flag[] = [...this.rejected];
-    const writer = (slot: string) => updateIdOf(this.stamps[slot] ?? '0-?');
+    const stamps = stampsOf(this);
+    const writer = (slot: string) => updateIdOf(stamps.get(slot) ?? '0-?');
     const byName = new Map<string, string[]>();
     for (const [id, f] of Object.entries(this.teams)) {
       const name = typeof f.name === 'string' ? f.name.trim().toLowerCase() : '';
@@ -257,7 +303,7 @@ export class League {
     }
     for (const [name, ids] of byName) {
       if (ids.length < 2) continue;
-      const sorted = ids.map((id) => ({ id, stamp: this.stamps[`teams/${id}/name`] ?? '' })).sort((a, b) => (a.stamp < b.stamp ? -1 : 1));
+      const sorted = ids.map((id) => ({ id, stamp: stamps.get(`teams/${id}/name`) ?? '' })).sort((a, b) => (a.stamp < b.stamp ? -1 : 1));
       for (const later of sorted.slice(1)) {
         flags.push({
           updateId: updateIdOf(later.stamp),
