@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Mutation } from '@syncscope/protocols/sqlsync';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   cutInsideDataFrame,
@@ -24,7 +25,7 @@ import {
 } from '../faults/index.ts';
 import { NodeSqlsyncClient } from './client/node-client.ts';
 import { type RunningServer, startServer } from './server/index.ts';
-import type { Mutation, Todo } from './shared/mutations.ts';
+import type { Todo } from './shared/mutations.ts';
 
 const SEED = seedFrom(11_001);
 const dataDir = mkdtempSync(join(tmpdir(), 'sqlsync-faults-'));
