@@ -3,73 +3,30 @@
  * a panel opened late gets the backlog, another tab's frames never reach it, Stop stops. Screenshots go to
  * /tmp/panel-shots/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_FLAGS, findChromium } from '../scripts/chromium.mjs';
 import { startTestApp } from './test/app.ts';
-import { buildExtension } from './test/build.ts';
+import { appReady, type ExtensionBrowser, frameCount, launchExtension, poll, sendOnAppSocket as send } from './test/extension-browser.ts';
 import { startLinearDemo } from './test/linear-demo.ts';
 
-/** Polls generously: two-core CI machines run several browsers at once. */
-const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
 const SHOTS = '/tmp/panel-shots';
 let app: Awaited<ReturnType<typeof startTestApp>>;
-let profile: string;
-let context: BrowserContext;
-let worker: Worker;
-let extensionId: string;
+let browser: ExtensionBrowser;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const dir = await buildExtension('chrome');
+  browser = await launchExtension();
   app = await startTestApp();
-  profile = mkdtempSync(join(tmpdir(), 'syncscope-ext-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: findChromium(),
-    headless: true,
-    viewport: { width: 1280, height: 720 },
-    args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
-  });
-  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  extensionId = new URL(worker.url()).host;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await app?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-const tabIds = () =>
-  worker.evaluate(async () => {
-    const chrome = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<Array<{ id: number }>> } } }).chrome;
-    return (await chrome.tabs.query({})).map((t) => t.id);
-  });
-
-/** Opens the app in a new tab; its tab id is the one that was not there before (tab URLs need a permission we do not ask). */
-async function openApp(tag: string): Promise<{ page: Page; tabId: number }> {
-  const known = new Set(await tabIds());
-  const page = await context.newPage();
-  await page.goto(`${app.url}?tab=${tag}`);
-  await page.evaluate(() => (window as unknown as { app: { ready: Promise<unknown> } }).app.ready);
-  const fresh = (await tabIds()).filter((id) => !known.has(id));
-  if (fresh.length !== 1) throw new Error(`expected one new tab, found ${fresh.length}`);
-  return { page, tabId: fresh[0] as number };
-}
-
-async function openPanel(tabId: number, theme = 'light'): Promise<Page> {
-  const panel = await context.newPage();
-  await panel.goto(`chrome-extension://${extensionId}/devtools-panel.html?tabId=${tabId}&theme=${theme}`);
-  await poll(() => panel.locator('.badge', { hasText: 'connected' }).count()).toBe(1);
-  return panel;
-}
-
-const send = (page: Page, value: unknown) =>
-  page.evaluate((v) => (window as unknown as { app: { send(v: unknown): void } }).app.send(v), value);
-const frameCount = async (panel: Page) => Number.parseInt((await panel.getByTestId('frame-count').textContent()) ?? '', 10);
+const openApp = (tag: string): Promise<{ page: Page; tabId: number }> => browser.openTab(`${app.url}?tab=${tag}`, appReady);
+const openPanel = (tabId: number, theme?: 'light' | 'dark') => browser.openPanel(tabId, theme);
 
 describe('extension panel page', () => {
   it('shows the inspected tab frames, gives a late panel the backlog, and keeps tabs apart', async () => {
@@ -128,10 +85,7 @@ describe('a reference engine in the extension panel', () => {
     const demo = await startLinearDemo();
     try {
       const signIn = async (user: string) => {
-        const known = new Set(await tabIds());
-        const page = await context.newPage();
-        await page.goto(demo.pageUrl);
-        const tabId = (await tabIds()).find((id) => !known.has(id)) as number;
+        const { page, tabId } = await browser.openTab(demo.pageUrl);
         return { page, tabId, user };
       };
       const alice = await signIn('alice');

@@ -14,6 +14,32 @@ import {
 } from '@syncscope/inspector/bridge';
 import { browser } from 'wxt/browser';
 
+/**
+ * The port messages to send the background for one message the page posted: none unless it is a valid hook message
+ * (the page is untrusted, and may imitate the hook badly); a tap-error in its place when a valid event cannot cross
+ * the JSON-only port (a payload nested deeper than the JSON hop can walk), so the loss shows in the panel instead of
+ * as an exception in the relay.
+ */
+export function fromPage(data: unknown, budget?: number): unknown[] {
+  if ((data as { source?: unknown } | null)?.source !== SOURCE.hook) return [];
+  const parsed = parseMessage(HookToRelay, data);
+  if (!parsed.ok) return [];
+  const event = parsed.message.event;
+  try {
+    const message: RelayToBackground = { source: SOURCE.relay, v: BRIDGE_VERSION, type: 'hook', event: eventToJson(event) };
+    return splitForChannel(message, SOURCE.relay, budget);
+  } catch (thrown) {
+    const reason = thrown instanceof Error ? thrown.message : String(thrown);
+    const error: RelayToBackground = {
+      source: SOURCE.relay,
+      v: BRIDGE_VERSION,
+      type: 'hook',
+      event: { type: 'tap-error', tap: 'relay', message: `dropped a ${event.type} event that cannot cross to the extension: ${reason}` },
+    };
+    return [error];
+  }
+}
+
 export function startRelay(): void {
   const port = browser.runtime.connect({ name: RELAY_PORT });
   const assembler = new ChunkAssembler();
@@ -26,10 +52,8 @@ export function startRelay(): void {
   const toHook = (message: RelayToHook) => window.postMessage(message, window.location.origin === 'null' ? '*' : window.location.origin);
 
   window.addEventListener('message', (event: MessageEvent) => {
-    if (event.source !== window || (event.data as { source?: unknown } | null)?.source !== SOURCE.hook) return;
-    const parsed = parseMessage(HookToRelay, event.data);
-    if (!parsed.ok) return; // a page imitating the hook badly; nothing to forward
-    toBackground({ source: SOURCE.relay, v: BRIDGE_VERSION, type: 'hook', event: eventToJson(parsed.message.event) });
+    if (event.source !== window || !connected) return;
+    for (const part of fromPage(event.data)) port.postMessage(part);
   });
 
   port.onMessage.addListener((data: unknown) => {

@@ -76,6 +76,28 @@ describe('TabRouter', () => {
     expect(late.sent[0]).toMatchObject({ type: 'tab', tabId: 1, state: 'connected' });
   });
 
+  it('bounds the backlog in characters too: a page sending huge frames cannot pile them up in the shared background', () => {
+    const router = new TabRouter({ backlogChars: 10_000 });
+    const relay = new FakePort(RELAY_PORT, { tab: { id: 4 } });
+    router.connect(relay);
+    const live = new FakePort(PANEL_PORT);
+    router.connect(live);
+    live.receive(panelConnect(4));
+    const big = (seq: number, chars: number): RawFrame => ({ ...frame(seq), text: 'x'.repeat(chars) });
+    relay.receive(framesFromRelay([frame(0), big(1, 6_000)]));
+    relay.receive(framesFromRelay([big(2, 6_000), frame(3)]));
+    relay.receive(framesFromRelay([big(4, 50_000)]));
+    relay.receive(framesFromRelay([frame(5)]));
+    // Live panels got everything; the backlog kept the newest frames that fit, and never the one bigger than the cap.
+    expect(framesSeen(live)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(router.backlogCharsOf(4)).toBeLessThanOrEqual(10_000);
+    const late = new FakePort(PANEL_PORT);
+    router.connect(late);
+    late.receive(panelConnect(4));
+    expect(framesSeen(late)).toEqual([2, 3, 5]);
+    expect(late.sent.filter((m) => m.type === 'hook').every((m) => m.event.dropped === 3)).toBe(true);
+  });
+
   it('forwards a panel command to its tab only, ignores bad messages, and stops listening when the last panel leaves', () => {
     const router = new TabRouter();
     const relay = new FakePort(RELAY_PORT, { tab: { id: 7 } });

@@ -30,6 +30,11 @@ export interface RouterPort {
 export interface RouterOptions {
   /** Most frames kept per tab for panels that open later. */
   backlogFrames?: number;
+  /**
+   * Most characters of frame JSON kept per tab. The page decides how big its frames are, and the background is
+   * shared by every tab: without this, a few frames of tens of MB would pile up here for late panels.
+   */
+  backlogChars?: number;
 }
 
 interface TabState {
@@ -38,6 +43,8 @@ interface TabState {
   panels: Set<RouterPort>;
   backlog: HookEvent[];
   backlogFrames: number;
+  /** Characters of JSON the backlog's frames take (see `frameChars`). */
+  backlogChars: number;
   /** Frames the backlog evicted; added to the `dropped` a late panel sees, so the loss is visible. */
   evicted: number;
   recording: boolean;
@@ -46,9 +53,13 @@ interface TabState {
 export class TabRouter {
   private readonly tabs = new Map<number, TabState>();
   private readonly cap: number;
+  private readonly charCap: number;
+  /** Each backlog frame's JSON length, measured once when it arrives. */
+  private readonly sizes = new WeakMap<object, number>();
 
   constructor(options: RouterOptions = {}) {
     this.cap = options.backlogFrames ?? 20_000;
+    this.charCap = options.backlogChars ?? 32 * 1024 * 1024;
   }
 
   connect(port: RouterPort): void {
@@ -61,10 +72,24 @@ export class TabRouter {
     return this.tabs.get(tabId)?.backlogFrames ?? 0;
   }
 
+  /** For tests and diagnostics: characters of frame JSON the tab's backlog holds. */
+  backlogCharsOf(tabId: number): number {
+    return this.tabs.get(tabId)?.backlogChars ?? 0;
+  }
+
   private tab(tabId: number): TabState {
     let state = this.tabs.get(tabId);
     if (!state) {
-      state = { relay: undefined, url: undefined, panels: new Set(), backlog: [], backlogFrames: 0, evicted: 0, recording: false };
+      state = {
+        relay: undefined,
+        url: undefined,
+        panels: new Set(),
+        backlog: [],
+        backlogFrames: 0,
+        backlogChars: 0,
+        evicted: 0,
+        recording: false,
+      };
       this.tabs.set(tabId, state);
     }
     return state;
@@ -166,22 +191,33 @@ export class TabRouter {
       return;
     }
     if (event.type !== 'frames') return;
-    state.backlog.push(event);
-    state.backlogFrames += event.frames.length;
-    while (state.backlogFrames > this.cap) {
+    // A frame bigger than the whole cap is not kept at all (it would only push out everything older).
+    const kept = event.frames.filter((frame) => {
+      const chars = JSON.stringify(frame).length;
+      this.sizes.set(frame, chars);
+      return chars <= this.charCap;
+    });
+    state.evicted += event.frames.length - kept.length;
+    if (kept.length === 0) return;
+    state.backlog.push(kept.length === event.frames.length ? event : { ...event, frames: kept });
+    state.backlogFrames += kept.length;
+    for (const frame of kept) state.backlogChars += this.sizes.get(frame) ?? 0;
+    // Evict the oldest frames until both caps hold.
+    while (state.backlogFrames > this.cap || state.backlogChars > this.charCap) {
       const index = state.backlog.findIndex((e) => e.type === 'frames');
       const oldest = state.backlog[index];
       if (oldest?.type !== 'frames') break;
-      const excess = state.backlogFrames - this.cap;
-      if (oldest.frames.length <= excess) {
-        state.backlog.splice(index, 1);
-        state.backlogFrames -= oldest.frames.length;
-        state.evicted += oldest.frames.length;
-      } else {
-        state.backlog[index] = { ...oldest, frames: oldest.frames.slice(excess) };
-        state.backlogFrames -= excess;
-        state.evicted += excess;
+      let drop = 0;
+      let freed = 0;
+      while (drop < oldest.frames.length && (drop < state.backlogFrames - this.cap || state.backlogChars - freed > this.charCap)) {
+        freed += this.sizes.get(oldest.frames[drop] as object) ?? 0;
+        drop++;
       }
+      if (drop === oldest.frames.length) state.backlog.splice(index, 1);
+      else state.backlog[index] = { ...oldest, frames: oldest.frames.slice(drop) };
+      state.backlogFrames -= drop;
+      state.backlogChars -= freed;
+      state.evicted += drop;
     }
   }
 

@@ -36,9 +36,18 @@ export interface TestAppOptions {
   head?: string;
 }
 
-export async function startTestApp(options: TestAppOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+export interface TestApp {
+  url: string;
+  /** Every path requested from the server, in order (a test can check that nothing fetched a path it planted). */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const page = options.head ? PAGE.replace('<body>', `<body>${options.head}`) : PAGE;
+  const requests: string[] = [];
   const server = createServer((request, response) => {
+    requests.push(request.url ?? '');
     if (request.url === '/' || request.url?.startsWith('/?')) {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(page);
@@ -71,6 +80,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<{ url:
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}/`,
+    requests,
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise((r) => wss.close(r));
