@@ -198,7 +198,10 @@ export class SeneschalClient {
           }
           case 'dispatch':
             this.receive(message, socket, conn);
-            if (this.status === 'live' && ++flushed >= expected) finish();
+            // Counted before rehydrateEnd too: a queued dispatch that overtakes it (reordered delivery) still
+            // belongs to the flush, or connect() would wait for one dispatch too many and never resolve.
+            flushed++;
+            if (this.status === 'live' && flushed >= expected) finish();
             return;
           case 'ack':
             if (message.rejected) {
