@@ -21,6 +21,7 @@ import { ClientDocument } from '../shared/client-document.ts';
 import { SYNC_PATH } from '../shared/constants.ts';
 import type { Journal } from '../shared/journal.ts';
 import { listTodos, type ReduceOutcome, type Todo } from '../shared/mutations.ts';
+import { nodeSql } from '../shared/sqlite-node.ts';
 
 export type FrameInput = Omit<RawFrame, 'seq' | 't'>;
 
@@ -45,6 +46,7 @@ export class NodeSqlsyncClient {
   status: ConnectionStatus = 'disconnected';
 
   private readonly db: Database.Database;
+  private readonly sql: ReturnType<typeof nodeSql>;
   private readonly document: ClientDocument;
   private readonly name: string;
   private ws: WebSocket | undefined;
@@ -59,11 +61,8 @@ export class NodeSqlsyncClient {
     this.doc = options.doc;
     this.name = options.name ?? 'client';
     this.db = new Database(':memory:');
-    this.document = new ClientDocument(options.doc, options.timeline ?? randomBytes(12).toString('base64url'), {
-      run: (text, params = []) => void this.db.prepare(text).run(...params),
-      all: (text, params = []) => this.db.prepare(text).all(...params) as Array<Record<string, unknown>>,
-      exec: (text) => this.db.exec(text),
-    });
+    this.sql = nodeSql(this.db);
+    this.document = new ClientDocument(options.doc, options.timeline ?? randomBytes(12).toString('base64url'), this.sql);
   }
 
   get timeline(): Journal<Mutation> {
@@ -107,10 +106,7 @@ export class NodeSqlsyncClient {
   }
 
   todos(): Todo[] {
-    return listTodos({
-      run: (text) => void this.db.prepare(text).run(),
-      all: (text) => this.db.prepare(text).all() as Array<Record<string, unknown>>,
-    });
+    return listTodos(this.sql);
   }
 
   /** Runs a mutation locally; if the reducer accepts it, it joins the timeline and is synced when connected. */

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { LsnRange, Mutation, StorageEntry } from '@syncscope/protocols/sqlsync';
 import Database from 'better-sqlite3';
 import { applyMutation, SCHEMA_SQL, type SqlDatabase } from '../shared/mutations.ts';
+import { nodeSql } from '../shared/sqlite-node.ts';
 
 export class DuplicateTimelineError extends Error {}
 export class LsnGapError extends Error {}
@@ -82,10 +83,7 @@ export class DocumentStore {
     `);
     // The application's schema exists from the start, so reads of an empty document work.
     this.db.exec(SCHEMA_SQL);
-    this.sql = {
-      run: (text, params = []) => void this.db.prepare(text).run(...params),
-      all: (text, params = []) => this.db.prepare(text).all(...params) as Array<Record<string, unknown>>,
-    };
+    this.sql = nodeSql(this.db);
     this.clock = (this.db.prepare('SELECT COALESCE(MAX(received), 0) AS c FROM sqlsync_timeline').get() as { c: number }).c;
     this.rebuildQueue();
   }
@@ -174,34 +172,43 @@ export class DocumentStore {
   step(): number {
     const item = this.queue.pop();
     if (!item) return 0;
-    let appended = 0;
-    const select = this.db.prepare('SELECT mutation FROM sqlsync_timeline WHERE timeline = ? AND lsn = ?');
-    const applyOne = this.db.transaction((lsn: number) => {
-      const state = this.db.prepare('SELECT applied FROM sqlsync_timeline_state WHERE timeline = ?').get(item.timeline) as {
-        applied: number;
-      };
-      if (lsn !== state.applied + 1) return false; // already applied (a re-queued range after restart), or out of order
-      const row = select.get(item.timeline, lsn) as { mutation: string } | undefined;
-      if (!row) return false;
-      const mutation = JSON.parse(row.mutation) as unknown;
-      this.db.exec('SAVEPOINT reducer');
-      let rejected: string | null = null;
-      try {
-        const outcome = applyMutation(this.sql, mutation);
-        if (!outcome.ok) rejected = outcome.reason;
-      } catch (thrown) {
-        rejected = `reducer failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
+    // The whole range in one transaction (one commit, one fsync, instead of one per mutation); each mutation still
+    // runs in its own savepoint, so a refusal rolls back only that mutation. A crash keeps all of it or none.
+    const applyRange = this.db.transaction(() => {
+      let applied = (this.sql.all('SELECT applied FROM sqlsync_timeline_state WHERE timeline = ?', [item.timeline])[0]?.applied ??
+        -1) as number;
+      let next = (this.storageRange()?.last ?? -1) + 1;
+      let appended = 0;
+      for (let lsn = item.range.first; lsn <= item.range.last; lsn++) {
+        if (lsn !== applied + 1) continue; // already applied (a re-queued range after restart), or out of order
+        const row = this.sql.all('SELECT mutation FROM sqlsync_timeline WHERE timeline = ? AND lsn = ?', [item.timeline, lsn])[0] as
+          | { mutation: string }
+          | undefined;
+        if (!row) break;
+        const mutation = JSON.parse(row.mutation) as unknown;
+        this.db.exec('SAVEPOINT reducer');
+        let rejected: string | null = null;
+        try {
+          const outcome = applyMutation(this.sql, mutation);
+          if (!outcome.ok) rejected = outcome.reason;
+        } catch (thrown) {
+          rejected = `reducer failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
+        }
+        this.db.exec(rejected === null ? 'RELEASE reducer' : 'ROLLBACK TO reducer; RELEASE reducer');
+        this.sql.run('INSERT INTO sqlsync_storage (lsn, timeline, tlsn, mutation, rejected) VALUES (?, ?, ?, ?, ?)', [
+          next++,
+          item.timeline,
+          lsn,
+          row.mutation,
+          rejected,
+        ]);
+        applied = lsn;
+        appended++;
       }
-      this.db.exec(rejected === null ? 'RELEASE reducer' : 'ROLLBACK TO reducer; RELEASE reducer');
-      const next = (this.storageRange()?.last ?? -1) + 1;
-      this.db
-        .prepare('INSERT INTO sqlsync_storage (lsn, timeline, tlsn, mutation, rejected) VALUES (?, ?, ?, ?, ?)')
-        .run(next, item.timeline, lsn, row.mutation, rejected);
-      this.db.prepare('UPDATE sqlsync_timeline_state SET applied = ? WHERE timeline = ?').run(lsn, item.timeline);
-      return true;
+      if (appended) this.sql.run('UPDATE sqlsync_timeline_state SET applied = ? WHERE timeline = ?', [applied, item.timeline]);
+      return appended;
     });
-    for (let lsn = item.range.first; lsn <= item.range.last; lsn++) if (applyOne(lsn)) appended++;
-    return appended;
+    return applyRange();
   }
 
   /** Storage entries from `first`, at most `max` of them. */

@@ -73,4 +73,91 @@ describe('ClientDocument', () => {
     expect(listTodos(db)).toEqual([{ id: 'offline', text: 'written offline', done: false }]);
     expect(again.open()).toEqual({ type: 'open', docs: [{ doc: 'd', storageRange: null, timeline: 'mine' }] });
   });
+
+  it('fast-forwards a storage sync of its own oldest mutations, and a later real rebase still gives storage + pending', () => {
+    const db = memoryDb();
+    const doc = new ClientDocument('d', 'mine', db);
+    doc.receive({ type: 'timeline-range', doc: 'd', timeline: 'mine', range: null });
+    const mine = [
+      { tag: 'AddTodo', id: 'a', text: 'first' },
+      { tag: 'SetText', id: 'a', text: 'second' },
+      { tag: 'AddTodo', id: 'c', text: 'third' },
+    ] as const;
+    for (const m of mine) doc.mutate(m);
+    const before = listTodos(db);
+    // Storage brings back our first two, accepted: the database must not change, the timeline must shrink.
+    doc.receive({
+      type: 'storage-sync',
+      doc: 'd',
+      partial: {
+        id: 'd',
+        range: { first: 0, last: 1 },
+        entries: [
+          { timeline: 'mine', lsn: 0, mutation: mine[0] },
+          { timeline: 'mine', lsn: 1, mutation: mine[1] },
+        ],
+      },
+    });
+    expect(listTodos(db)).toEqual(before);
+    expect(doc.timeline.range).toEqual({ first: 2, last: 2 });
+    doc.mutate({ tag: 'ToggleDone', id: 'a', done: true });
+    // Then someone else's edit of `a` lands before our third: a real rebase, over the fast-forwarded entries.
+    doc.receive({
+      type: 'storage-sync',
+      doc: 'd',
+      partial: {
+        id: 'd',
+        range: { first: 2, last: 3 },
+        entries: [
+          { timeline: 'other', lsn: 0, mutation: { tag: 'SetText', id: 'a', text: 'theirs' } },
+          { timeline: 'mine', lsn: 2, mutation: mine[2] },
+        ],
+      },
+    });
+    const expected = [
+      { id: 'a', text: 'theirs', done: true },
+      { id: 'c', text: 'third', done: false },
+    ];
+    expect(listTodos(db)).toEqual(expected);
+    // The same journals rebuilt from scratch give the same database.
+    const rebuilt = memoryDb();
+    new ClientDocument('d', 'mine', rebuilt, JSON.parse(JSON.stringify(doc.snapshot())));
+    expect(listTodos(rebuilt)).toEqual(expected);
+  });
+
+  it("rebases when storage mixes in others' entries: an edit refused here after a delete shows once the todo is back", () => {
+    const db = memoryDb();
+    const doc = new ClientDocument('d', 'mine', db);
+    doc.receive({ type: 'timeline-range', doc: 'd', timeline: 'mine', range: null });
+    doc.mutate({ tag: 'AddTodo', id: 'a', text: 'mine' });
+    doc.mutate({ tag: 'SetText', id: 'a', text: 'edited' });
+    // Someone's delete of `a` arrives first: our edit is refused here on rebase, but stays in the timeline.
+    doc.receive({
+      type: 'storage-sync',
+      doc: 'd',
+      partial: {
+        id: 'd',
+        range: { first: 0, last: 1 },
+        entries: [
+          { timeline: 'mine', lsn: 0, mutation: { tag: 'AddTodo', id: 'a', text: 'mine' } },
+          { timeline: 'other', lsn: 0, mutation: { tag: 'DeleteTodo', id: 'a' } },
+        ],
+      },
+    });
+    expect(listTodos(db)).toEqual([]);
+    // The server then re-created `a` and accepted our edit: the database must show it.
+    doc.receive({
+      type: 'storage-sync',
+      doc: 'd',
+      partial: {
+        id: 'd',
+        range: { first: 2, last: 3 },
+        entries: [
+          { timeline: 'other', lsn: 1, mutation: { tag: 'AddTodo', id: 'a', text: 'again' } },
+          { timeline: 'mine', lsn: 1, mutation: { tag: 'SetText', id: 'a', text: 'edited' } },
+        ],
+      },
+    });
+    expect(listTodos(db)).toEqual([{ id: 'a', text: 'edited', done: false }]);
+  });
 });

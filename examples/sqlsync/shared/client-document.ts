@@ -7,6 +7,12 @@
  * Rebase: local mutations run inside an open SAVEPOINT `pending`; a storage sync rolls it back, applies the new
  * storage entries, compacts the timeline through the entries the server applied (LSNs unchanged), opens the
  * savepoint again and re-applies what is left of the timeline.
+ *
+ * Fast-forward: when the new storage entries are exactly the oldest of our own pending mutations, in order, all
+ * accepted by the server and all applied here too, rolling back and re-applying would rebuild the very same
+ * database (the reducer is deterministic and ran on the same state). Then only the journals move: those entries
+ * stay applied inside `pending` (counted in `fastForwarded`), and the next real rebase applies them below it again
+ * before anything else. A long offline queue thus rebases in O(batch) per storage sync, not O(queue).
  */
 import type { ClientMessage, LsnRange, Mutation, ServerMessage, StorageEntry, StoragePartial } from '@syncscope/protocols/sqlsync';
 import { mutationSize } from '@syncscope/protocols/sqlsync';
@@ -37,6 +43,14 @@ export class ClientDocument {
   readonly rejections: StorageEntry[] = [];
   readonly errors: Array<Extract<ServerMessage, { type: 'error' }>> = [];
   private timelineInFlight = false;
+  /** The newest storage entries that are applied inside `pending` rather than below it (see fast-forward). */
+  private fastForwarded = 0;
+  /**
+   * Timeline LSNs whose last local application the reducer refused (they changed nothing here). With one
+   * deterministic reducer a mutation the server accepted on the same state is never among them; the check guards
+   * against two SQLite builds (sqlite-wasm here, better-sqlite3 there) disagreeing.
+   */
+  private refusedHere = new Set<number>();
 
   constructor(
     readonly doc: string,
@@ -54,7 +68,13 @@ export class ClientDocument {
     // Rebuild the database from the journals: storage first, then the pending local mutations on top.
     for (const [lsn, entry] of this.storage.iterate()) this.applyStorageEntry(lsn, entry);
     this.db.exec('SAVEPOINT pending');
-    for (const [, mutation] of this.timeline.iterate()) this.applyInSavepoint(mutation);
+    this.reapplyTimeline();
+  }
+
+  /** Replays the timeline inside `pending`, noting which mutations the reducer refuses on this state. */
+  private reapplyTimeline(): void {
+    this.refusedHere = new Set();
+    for (const [lsn, mutation] of this.timeline.iterate()) if (!this.applyInSavepoint(mutation).ok) this.refusedHere.add(lsn);
   }
 
   snapshot(): DocumentSnapshot {
@@ -145,17 +165,39 @@ export class ClientDocument {
   private receiveStorage(partial: StoragePartial): void {
     const from = this.storage.next;
     if (partial.range.first > from) return; // a gap: our storage-range reply makes the server resend from `from`
+    const fresh = partial.entries.slice(from - partial.range.first);
+    if (fresh.length && this.isFastForward(fresh)) {
+      this.storage.syncReceive(partial);
+      this.timeline.compactThrough((fresh.at(-1) as StorageEntry).lsn);
+      this.fastForwarded += fresh.length;
+      return;
+    }
     this.db.exec('ROLLBACK TO pending; RELEASE pending');
+    // Fast-forwarded entries were applied inside `pending`: put them below it again, in their order, first.
+    for (const [lsn, entry] of this.storage.iterate(this.storage.next - this.fastForwarded)) this.applyStorageEntry(lsn, entry);
+    this.fastForwarded = 0;
     let ownApplied = -1;
-    partial.entries.forEach((entry, i) => {
-      if (partial.range.first + i < from) return;
+    fresh.forEach((entry, i) => {
       if (entry.timeline === this.timeline.id) ownApplied = Math.max(ownApplied, entry.lsn);
-      this.applyStorageEntry(partial.range.first + i, entry);
+      this.applyStorageEntry(from + i, entry);
     });
     this.storage.syncReceive(partial);
     if (ownApplied >= 0) this.timeline.compactThrough(ownApplied);
     this.db.exec('SAVEPOINT pending');
-    for (const [, mutation] of this.timeline.iterate()) this.applyInSavepoint(mutation);
+    this.reapplyTimeline();
+  }
+
+  /** The entries are our oldest pending mutations, in order, accepted there and applied here: nothing to redo. */
+  private isFastForward(entries: readonly StorageEntry[]): boolean {
+    let expected = this.timeline.range?.first;
+    if (expected === undefined) return false;
+    for (const entry of entries) {
+      if (entry.timeline !== this.timeline.id || entry.rejected !== undefined || entry.lsn !== expected) return false;
+      const mine = this.timeline.get(expected);
+      if (mine === undefined || this.refusedHere.has(expected) || JSON.stringify(mine) !== JSON.stringify(entry.mutation)) return false;
+      expected++;
+    }
+    return true;
   }
 
   /** Everything written here is applied into storage this client holds. */
