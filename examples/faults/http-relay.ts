@@ -5,7 +5,9 @@
  * part-way through its body (the server sees a truncated upload), or the answer held back until another answer
  * has gone out (answers in a different order than their requests).
  */
+
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Prng } from './prng.ts';
 
 export interface HttpExchange {
   /** Exchanges through the proxy so far, this one included (1, 2, ...). */
@@ -48,8 +50,24 @@ export interface HttpFaults {
    * settles (e.g. until the client has seen a WebSocket message the server sent after this answer).
    */
   hold(match: HttpMatch, until?: Promise<unknown>): Promise<HttpFaultReport>;
+  /** Seeded faults on every exchange `match` accepts, until calm(). */
+  chaos(options: HttpChaosOptions): void;
+  calm(): void;
   readonly exchanges: number;
+  readonly stats: HttpStats;
 }
+
+export interface HttpChaosOptions {
+  prng: Prng;
+  /** Probabilities, tried in this order for each exchange; at most one fault per exchange. */
+  replay?: number;
+  tearResponse?: number;
+  tearRequest?: number;
+  hold?: number;
+  match?: HttpMatch;
+}
+
+export type HttpStats = Record<HttpFaultReport['fault'], number>;
 
 interface Armed {
   fault: HttpFaultReport['fault'];
@@ -78,7 +96,9 @@ function readBody(stream: IncomingMessage): Promise<Buffer> {
 
 export class HttpRelay implements HttpFaults {
   private armed: Armed[] = [];
+  private chaosOptions: HttpChaosOptions | undefined;
   private count = 0;
+  readonly stats: HttpStats = { replay: 0, 'tear-response': 0, 'tear-request': 0, hold: 0 };
   private readonly held = new Set<{ exchange: HttpExchange; send(overtakenBy?: HttpExchange): void; timer: NodeJS.Timeout }>();
   private readonly target: URL;
 
@@ -103,6 +123,28 @@ export class HttpRelay implements HttpFaults {
     return this.arm('hold', match, 0, until);
   }
 
+  chaos(options: HttpChaosOptions): void {
+    this.chaosOptions = options;
+  }
+
+  calm(): void {
+    this.chaosOptions = undefined;
+    this.armed = [];
+  }
+
+  /** A one-off rule for this exchange drawn from the chaos settings, if any. */
+  private chaosRule(exchange: HttpExchange): Armed | undefined {
+    const chaos = this.chaosOptions;
+    if (!chaos || !(chaos.match?.(exchange) ?? true)) return undefined;
+    const resolve = () => undefined;
+    const match = () => true;
+    for (const fault of ['replay', 'tear-response', 'tear-request', 'hold'] as const) {
+      const key = ({ replay: 'replay', 'tear-response': 'tearResponse', 'tear-request': 'tearRequest', hold: 'hold' } as const)[fault];
+      if (chaos.prng.chance(chaos[key] ?? 0)) return { fault, match, fraction: chaos.prng.next(), resolve };
+    }
+    return undefined;
+  }
+
   private arm(fault: Armed['fault'], match: HttpMatch, fraction: number, until?: Promise<unknown>): Promise<HttpFaultReport> {
     return new Promise((resolve) => this.armed.push({ fault, match, fraction, ...(until ? { until } : {}), resolve }));
   }
@@ -117,8 +159,10 @@ export class HttpRelay implements HttpFaults {
   private async exchange(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const exchange: HttpExchange = { index: ++this.count, method: req.method ?? 'GET', url: req.url ?? '/', body };
-    const rule = this.armed.find((r) => r.match(exchange));
-    if (rule) this.armed = this.armed.filter((r) => r !== rule);
+    const armed = this.armed.find((r) => r.match(exchange));
+    if (armed) this.armed = this.armed.filter((r) => r !== armed);
+    const rule = armed ?? this.chaosRule(exchange);
+    if (rule) this.stats[rule.fault]++;
 
     if (rule?.fault === 'tear-request') {
       const delivered = Math.max(0, Math.min(body.length - 1, Math.floor(body.length * rule.fraction)));
@@ -220,7 +264,7 @@ export class HttpRelay implements HttpFaults {
   }
 
   close(): void {
-    this.armed = [];
+    this.calm();
     for (const entry of this.held) clearTimeout(entry.timer);
     this.held.clear();
   }

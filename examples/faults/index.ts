@@ -1,6 +1,14 @@
 /** Fault-injecting proxies on 127.0.0.1 for the engines' reliability tests (issue 11: faults in the engines). */
 
-export { type HttpExchange, type HttpFaultReport, type HttpFaults, type HttpMatch, HttpRelay } from './http-relay.ts';
+export {
+  type HttpChaosOptions,
+  type HttpExchange,
+  type HttpFaultReport,
+  type HttpFaults,
+  type HttpMatch,
+  HttpRelay,
+  type HttpStats,
+} from './http-relay.ts';
 export { type Prng, prng, seedFrom } from './prng.ts';
 export { type FaultProxy, startFaultProxy } from './proxy.ts';
 export { type ChunkInfo, type CutAt, type CutReport, type Direction, startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
