@@ -1,3 +1,4 @@
+export * from './append-log.ts';
 export * from './base64.ts';
 export * from './codecs/index.ts';
 export * from './derive.ts';

@@ -50,5 +50,5 @@ export function toModel(state: LinearState): CommonModel {
       };
   }
   if (state.server) journals[SERVER_JOURNAL] = { side: 'server', cursor: state.server.cursor, lastFrame: state.server.lastFrame };
-  return { entities, queues, journals, conflicts: [...state.conflicts], phases: [...state.phases] };
+  return { entities, queues, journals, conflicts: state.conflicts.toArray(), phases: state.phases.toArray() };
 }

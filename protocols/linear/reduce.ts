@@ -6,7 +6,7 @@
  * since the client last synced), or a server update dropped because the client already had a newer version.
  * Nothing here mutates: each step returns new objects.
  */
-import type { Conflict, DissectorEvent, Phase, PhaseName, RawFrame } from '../core/index.ts';
+import { AppendLog, type Conflict, type DissectorEvent, type Phase, type PhaseName, type RawFrame } from '../core/index.ts';
 import type {
   BootstrapLine,
   ChangeRequest,
@@ -75,8 +75,8 @@ export interface LinearState {
   current: Readonly<Record<string, PhaseName>>;
   /** Per client: how many of its sockets are open. */
   sockets: Readonly<Record<string, number>>;
-  conflicts: readonly Conflict[];
-  phases: readonly Phase[];
+  conflicts: AppendLog<Conflict>;
+  phases: AppendLog<Phase>;
   /** Per IndexedDB database of a browser client: what it persisted (its view of its own queue and cursor). */
   persisted: Readonly<Record<string, PersistedDb>>;
 }
@@ -88,8 +88,8 @@ export const init = (): LinearState => ({
   clients: {},
   current: {},
   sockets: {},
-  conflicts: [],
-  phases: [],
+  conflicts: AppendLog.empty(),
+  phases: AppendLog.empty(),
   persisted: {},
 });
 
@@ -122,7 +122,7 @@ function enterPhase(state: LinearState, client: string, phase: PhaseName, frame:
   return {
     ...state,
     current: { ...state.current, [client]: phase },
-    phases: [...state.phases, { phase, conn: client, frame: frame.seq, t: frame.t }],
+    phases: state.phases.append({ phase, conn: client, frame: frame.seq, t: frame.t }),
   };
 }
 
@@ -325,7 +325,7 @@ function onChangeResponse(state: LinearState, response: ChangeResponse, frame: R
   next = {
     ...next,
     queues: { ...next.queues, [client]: queue },
-    conflicts: conflicts.length ? [...next.conflicts, ...conflicts] : next.conflicts,
+    conflicts: next.conflicts.append(...conflicts),
   };
   // Transactions whose sync id the client has already seen (over the socket, before this reply) are done.
   const cursor = next.clients[client]?.cursor;
@@ -402,18 +402,15 @@ function onPbSocketEvent(state: LinearState, event: PbSocketEvent, frame: RawFra
   if (event.type !== 'create' && had?.version !== undefined && model.version <= had.version) {
     return {
       ...next,
-      conflicts: [
-        ...next.conflicts,
-        {
-          entity: key,
-          local: model,
-          remote: had.value,
-          winner: 'remote',
-          rule: 'version',
-          detail: `incoming ${event.type} at version ${model.version} dropped: the client holds version ${had.version}`,
-          frames: [had.lastFrame, frame.seq],
-        },
-      ],
+      conflicts: next.conflicts.append({
+        entity: key,
+        local: model,
+        remote: had.value,
+        winner: 'remote',
+        rule: 'version',
+        detail: `incoming ${event.type} at version ${model.version} dropped: the client holds version ${had.version}`,
+        frames: [had.lastFrame, frame.seq],
+      }),
     };
   }
   next =

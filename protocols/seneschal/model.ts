@@ -40,5 +40,5 @@ export function toModel(state: SeneschalState): CommonModel {
       ...(journal.peer ? { peer: journal.peer } : {}),
     };
   }
-  return { entities, queues, journals, conflicts: [...state.conflicts], phases: [...state.phases] };
+  return { entities, queues, journals, conflicts: state.conflicts.toArray(), phases: state.phases.toArray() };
 }

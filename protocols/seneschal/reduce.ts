@@ -4,7 +4,7 @@
  * dispatch overrides another's property, or loses to it, that is a conflict. Server dispatches are the master copy
  * speaking and are taken as they are. Nothing here mutates: each step returns new objects.
  */
-import type { Conflict, DissectorEvent, Phase, PhaseName, RawFrame } from '../core/index.ts';
+import { AppendLog, type Conflict, type DissectorEvent, type Phase, type PhaseName, type RawFrame } from '../core/index.ts';
 import type { Envelope, JournalEntry, SeneschalMessage, ServerDispatch, StoredDispatch, StoredWrite } from './schemas.ts';
 import { emptySharded, getSharded, type Sharded, setSharded } from './sharded.ts';
 
@@ -62,8 +62,8 @@ export interface SeneschalState {
   serverQueues: Readonly<Record<string, readonly PendingDispatch[]>>;
   journals: Readonly<Record<string, JournalCursor>>;
   access: Readonly<Record<string, AccessChange>>;
-  conflicts: readonly Conflict[];
-  phases: readonly Phase[];
+  conflicts: AppendLog<Conflict>;
+  phases: AppendLog<Phase>;
 }
 
 export const init = (): SeneschalState => ({
@@ -73,8 +73,8 @@ export const init = (): SeneschalState => ({
   serverQueues: {},
   journals: {},
   access: {},
-  conflicts: [],
-  phases: [],
+  conflicts: AppendLog.empty(),
+  phases: AppendLog.empty(),
 });
 
 type Mode = 'live' | 'rehydrate' | 'server';
@@ -166,7 +166,7 @@ export function applyDispatch(
       lastFrame: frame.seq,
       applied: appliedKey ? [...(current?.applied ?? []), appliedKey] : (current?.applied ?? []),
     }),
-    conflicts: conflicts.length ? [...state.conflicts, ...conflicts] : state.conflicts,
+    conflicts: state.conflicts.append(...conflicts),
   };
 }
 
@@ -188,7 +188,7 @@ function label(envelope: Envelope): string {
 }
 
 function pushPhase(state: SeneschalState, phase: PhaseName, frame: RawFrame): SeneschalState {
-  return { ...state, phases: [...state.phases, { phase, conn: frame.conn, frame: frame.seq, t: frame.t }] };
+  return { ...state, phases: state.phases.append({ phase, conn: frame.conn, frame: frame.seq, t: frame.t }) };
 }
 
 function withJournal(

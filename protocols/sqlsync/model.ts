@@ -47,5 +47,5 @@ export function sqlsyncModel(state: SqlsyncState): CommonModel {
     };
   }
   for (const [name, entries] of Object.entries(state.queues)) queues[name] = queueItems(name.replace(/^\w+ /, ''), entries);
-  return { entities: { ...state.entities }, queues, journals, conflicts: [...state.conflicts], phases: [...state.phases] };
+  return { entities: { ...state.entities }, queues, journals, conflicts: state.conflicts.toArray(), phases: state.phases.toArray() };
 }

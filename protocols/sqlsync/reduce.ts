@@ -10,7 +10,16 @@
  *   mutation the server's reducer rejected;
  * - phases per connection; the tab <-> worker requests awaiting their Reply; sqlsync 0.3 replication journals.
  */
-import type { Conflict, DissectorEvent, Entity, LsnRange, Phase, PhaseName, RawFrame } from '@syncscope/protocols/core';
+import {
+  AppendLog,
+  type Conflict,
+  type DissectorEvent,
+  type Entity,
+  type LsnRange,
+  type Phase,
+  type PhaseName,
+  type RawFrame,
+} from '@syncscope/protocols/core';
 import { mutationSize } from './codec.ts';
 import type { EngineMessage, LocalWrite, PublicLsnRange, ReplicationMsg, SqlsyncMessage, StorageEntry, WorkerMessage } from './schemas.ts';
 
@@ -65,10 +74,10 @@ export interface SqlsyncState {
   /** Queue name -> pending items (public replication frames, worker requests). */
   queues: Readonly<Record<string, readonly PendingEntry[]>>;
   entities: Readonly<Record<string, Entity>>;
-  conflicts: readonly Conflict[];
+  conflicts: AppendLog<Conflict>;
   /** `${timeline}#${lsn}` of rejections already reported (every client's storage sync carries them). */
   rejectionsSeen: Readonly<Record<string, true>>;
-  phases: readonly Phase[];
+  phases: AppendLog<Phase>;
 }
 
 export const initSqlsync = (): SqlsyncState => ({
@@ -77,9 +86,9 @@ export const initSqlsync = (): SqlsyncState => ({
   journals: {},
   queues: {},
   entities: {},
-  conflicts: [],
+  conflicts: AppendLog.empty(),
   rejectionsSeen: {},
-  phases: [],
+  phases: AppendLog.empty(),
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -118,7 +127,7 @@ function withPhase(state: SqlsyncState, conn: string, phase: PhaseName, frame: R
   return {
     ...state,
     conns: { ...state.conns, [conn]: { ...view, phase } },
-    phases: [...state.phases, { phase, conn, frame: frame.seq, t: frame.t }],
+    phases: state.phases.append({ phase, conn, frame: frame.seq, t: frame.t }),
   };
 }
 
@@ -232,7 +241,7 @@ function reduceEngine(state: SqlsyncState, msg: EngineMessage, frame: RawFrame):
         detail: msg.message,
         frames: [frame.seq],
       };
-      return { ...state, conflicts: [...state.conflicts, conflict] };
+      return { ...state, conflicts: state.conflicts.append(conflict) };
     }
   }
 }
@@ -276,7 +285,7 @@ function reduceStorageSync(
   }
   next = { ...next, timelines };
 
-  const conflicts = [...next.conflicts];
+  const conflicts: Conflict[] = [];
   const rejectionsSeen = { ...next.rejectionsSeen };
   entries.forEach((entry) => {
     if (entry.rejected === undefined) return;
@@ -315,7 +324,7 @@ function reduceStorageSync(
       frames: [frame.seq, ...local.map((l) => l.frame)],
     });
   }
-  next = { ...next, conflicts, rejectionsSeen };
+  next = { ...next, conflicts: next.conflicts.append(...conflicts), rejectionsSeen };
   return withPhase(next, conn, 'storage-sync', frame);
 }
 

@@ -57,7 +57,7 @@ export function temporalModel(state: TemporalState): CommonModel {
       upstream: Object.values(state.upstream).map((item) => waiting(item, 'store edit')),
     },
     journals,
-    conflicts: [...state.conflicts],
-    phases: [...state.phases],
+    conflicts: state.conflicts.toArray(),
+    phases: state.phases.toArray(),
   };
 }

@@ -10,6 +10,8 @@
  *   merged over concurrent changes (200 on an old base), and subscribers that got a diff not matching their latest.
  * Every function returns new objects; nothing reachable from an old state is mutated (checkpoints keep them).
  */
+
+import { AppendLog } from '../core/append-log.ts';
 import type { DissectorEvent } from '../core/dissector.ts';
 import type { RawFrame } from '../core/frame.ts';
 import type { Conflict, ConflictRule, PhaseName } from '../core/model.ts';
@@ -76,8 +78,8 @@ export interface TemporalState {
   readonly unacked: Readonly<Record<string, WaitingItem>>;
   /** Store edits posted on `upstream` and not yet answered by the server, by changeID (= the patchDiff's requestID). */
   readonly upstream: Readonly<Record<string, WaitingItem>>;
-  readonly conflicts: readonly Conflict[];
-  readonly phases: ReadonlyArray<{ phase: PhaseName; conn: string; frame: number; t: number }>;
+  readonly conflicts: AppendLog<Conflict>;
+  readonly phases: AppendLog<{ phase: PhaseName; conn: string; frame: number; t: number }>;
   readonly connPhase: Readonly<Record<string, PhaseName>>;
   readonly counts: { readonly notModified: number; readonly staleUpdates: number; readonly errors: number };
 }
@@ -88,8 +90,8 @@ export const initTemporal = (): TemporalState => ({
   views: {},
   unacked: {},
   upstream: {},
-  conflicts: [],
-  phases: [],
+  conflicts: AppendLog.empty(),
+  phases: AppendLog.empty(),
   connPhase: {},
   counts: { notModified: 0, staleUpdates: 0, errors: 0 },
 });
@@ -140,7 +142,7 @@ function withPhase(state: TemporalState, conn: string, phase: PhaseName, frame: 
   return {
     ...state,
     connPhase: { ...state.connPhase, [conn]: phase },
-    phases: [...state.phases, { phase, conn, frame: frame.seq, t: frame.t }],
+    phases: state.phases.append({ phase, conn, frame: frame.seq, t: frame.t }),
   };
 }
 
@@ -218,7 +220,7 @@ function setView(state: TemporalState, conn: string, key: string, cursor: string
 }
 
 function addConflict(state: TemporalState, conflict: Conflict): TemporalState {
-  return { ...state, conflicts: [...state.conflicts, conflict] };
+  return { ...state, conflicts: state.conflicts.append(conflict) };
 }
 
 function withoutKey<T>(record: Readonly<Record<string, T>>, key: string): Readonly<Record<string, T>> {

@@ -38,5 +38,5 @@ export function model(state: UpdatelogState): CommonModel {
   for (const [client, items] of Object.entries(state.queues)) {
     queues[`client:${client}`] = Object.values(items).sort((a, b) => a.frame - b.frame);
   }
-  return { entities: { ...state.entities }, queues, journals, conflicts: [...state.conflicts], phases: [...state.phases] };
+  return { entities: { ...state.entities }, queues, journals, conflicts: state.conflicts.toArray(), phases: state.phases.toArray() };
 }

@@ -9,7 +9,16 @@
  *    out of order, and updates flagged for breaking a validation rule.
  * Every function returns new objects; old states stay valid as checkpoints.
  */
-import type { Conflict, DissectorEvent, Entity, Phase, PhaseName, QueueItem, RawFrame } from '@syncscope/protocols/core';
+import {
+  AppendLog,
+  type Conflict,
+  type DissectorEvent,
+  type Entity,
+  type Phase,
+  type PhaseName,
+  type QueueItem,
+  type RawFrame,
+} from '@syncscope/protocols/core';
 import { areaOf, parseUpdateKey, SHARED_AREA, SNAPSHOT_AREA } from './keys.ts';
 import type { Flag, Message, Replica, Snapshot, Update } from './schemas.ts';
 
@@ -56,9 +65,9 @@ export interface UpdatelogState {
   readonly applied: Readonly<Record<string, { timestamp: number; update: Update; seq: number }>>;
   /** area/timestamp -> update id of the listed key, to spot two keys in one millisecond. */
   readonly listedTimestamps: Readonly<Record<string, string>>;
-  readonly conflicts: readonly Conflict[];
+  readonly conflicts: AppendLog<Conflict>;
   readonly conflictKeys: Readonly<Record<string, true>>;
-  readonly phases: readonly Phase[];
+  readonly phases: AppendLog<Phase>;
 }
 
 export const init = (): UpdatelogState => ({
@@ -69,9 +78,9 @@ export const init = (): UpdatelogState => ({
   entitiesBase: -1,
   applied: {},
   listedTimestamps: {},
-  conflicts: [],
+  conflicts: AppendLog.empty(),
   conflictKeys: {},
-  phases: [],
+  phases: AppendLog.empty(),
 });
 
 /** Which client a frame belongs to: the engine's observer stamps meta.client; other traffic is one client. */
@@ -179,7 +188,7 @@ function setPhase(state: UpdatelogState, client: string, phase: PhaseName, frame
   return {
     ...state,
     clients: { ...state.clients, [client]: { ...view, phase, lastFrame: frame.seq } },
-    phases: [...state.phases, { phase, conn: `client:${client}`, frame: frame.seq, t: frame.t }],
+    phases: state.phases.append({ phase, conn: `client:${client}`, frame: frame.seq, t: frame.t }),
   };
 }
 
@@ -193,7 +202,7 @@ function seeTimestamp(state: UpdatelogState, client: string, timestamp: number, 
 
 function addConflict(state: UpdatelogState, key: string, conflict: Conflict): UpdatelogState {
   if (state.conflictKeys[key]) return state;
-  return { ...state, conflicts: [...state.conflicts, conflict], conflictKeys: { ...state.conflictKeys, [key]: true } };
+  return { ...state, conflicts: state.conflicts.append(conflict), conflictKeys: { ...state.conflictKeys, [key]: true } };
 }
 
 function onList(

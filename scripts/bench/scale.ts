@@ -5,7 +5,7 @@
  * For contrast, what the tools people use keep: Firefox's WebSocket inspector shows 500 messages, Socket.IO Admin UI
  * keeps 1,000 events, Redux DevTools keeps 50 actions by default.
  */
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawFrame } from '@syncscope/protocols';
@@ -15,7 +15,8 @@ import { frameToLine, headerToLine, parseFrameLine, sessionHeader } from '../../
 import { CHROMIUM_FLAGS, findChromium } from '../chromium.mjs';
 import type { BenchRow } from './table.ts';
 
-const FRAMES = 1_000_000;
+// SYNCSCOPE_BENCH_FRAMES runs a shorter session (for profiling); the issue's figure is a million.
+const FRAMES = Number(process.env.SYNCSCOPE_BENCH_FRAMES) || 1_000_000;
 const root = join(import.meta.dirname, '../..');
 
 function recordedFrames(): RawFrame[] {
@@ -44,14 +45,14 @@ function recordedFrames(): RawFrame[] {
   return frames;
 }
 
-/** Writes FRAMES frames (the recordings over and over, in time order) and returns the bytes of their payloads. */
-async function writeBigSession(path: string): Promise<number> {
+/** Writes `count` frames (the recordings over and over, in time order) and returns the bytes of their payloads. */
+export async function writeBigSession(path: string, count = FRAMES): Promise<number> {
   const source = recordedFrames();
   const out = createWriteStream(path);
   out.write(`${headerToLine(sessionHeader({ origin: 'syncscope scale benchmark' }))}\n`);
   let payloadBytes = 0;
   let batch: string[] = [];
-  for (let seq = 0; seq < FRAMES; seq++) {
+  for (let seq = 0; seq < count; seq++) {
     const frame = source[seq % source.length] as RawFrame;
     payloadBytes += (frame.text ?? frame.b64 ?? '').length;
     batch.push(frameToLine({ ...frame, seq, t: 1_795_000_000_000 + seq }));
@@ -88,41 +89,55 @@ export async function scaleBench(): Promise<BenchRow[]> {
     await page.getByTestId('frame-count').waitFor();
     const emptyHeap = await heap();
 
-    const loadStart = Date.now();
-    await page.goto(`${server.url}?session=million.syncscope.jsonl&live=0`);
-    // The badge reads "1,000,000 frames" (locale digits grouping): compare its digits.
-    await page.waitForFunction(
-      (n) => document.querySelector('[data-testid="frame-count"]')?.textContent?.replace(/\D/g, '') === String(n),
-      FRAMES,
-      {
-        timeout: 300_000,
-        polling: 100,
-      },
-    );
-    const loadMs = Date.now() - loadStart;
+    // SYNCSCOPE_BENCH_PROFILE=<dir> records the page's CPU profile of each step into <dir>/<step>.cpuprofile (open
+    // them in DevTools' Performance panel; with SYNCSCOPE_PANEL_MINIFY=0 the page script keeps its names).
+    const profileDir = process.env.SYNCSCOPE_BENCH_PROFILE;
+    const cdp = profileDir ? await page.context().newCDPSession(page) : undefined;
+    if (cdp) await cdp.send('Profiler.enable');
+    const profile = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
+      if (!cdp || !profileDir) return run();
+      await cdp.send('Profiler.start');
+      const result = await run();
+      const { profile: recorded } = await cdp.send('Profiler.stop');
+      writeFileSync(join(profileDir, `${step}.cpuprofile`), JSON.stringify(recorded));
+      return result;
+    };
+    const loadMs = await profile('load', async () => {
+      const loadStart = Date.now();
+      await page.goto(`${server.url}?session=million.syncscope.jsonl&live=0`);
+      // The badge reads "1,000,000 frames" (locale digits grouping): compare its digits.
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid="frame-count"]')?.textContent?.replace(/\D/g, '') === String(n),
+        FRAMES,
+        { timeout: 300_000, polling: 100 },
+      );
+      return Date.now() - loadStart;
+    });
     // tsx keeps function names with an __name() helper that the page does not have; give it one.
     await page.evaluate('globalThis.__name = (fn) => fn');
     process.stderr.write(`bench: scale: loaded in ${loadMs} ms\n`);
     const perFrame = ((await heap()) - emptyHeap - payloadBytes) / FRAMES;
 
-    const filterMs = await page.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const input = document.querySelector('[aria-label="Filter messages"]') as HTMLInputElement;
-          const count = document.querySelector('[data-testid="row-count"]') as HTMLElement;
-          const before = count.textContent;
-          const start = performance.now();
-          // A filter that changed nothing would never be observed: give up after 20 s and report it as such.
-          setTimeout(() => resolve(Number.POSITIVE_INFINITY), 20_000);
-          new MutationObserver((_, observer) => {
-            if (count.textContent !== before) {
-              observer.disconnect();
-              requestAnimationFrame(() => resolve(performance.now() - start));
-            }
-          }).observe(count, { childList: true, characterData: true, subtree: true });
-          input.value = 'rehydrate';
-          input.dispatchEvent(new Event('input', { bubbles: true }));
-        }),
+    const filterMs = await profile('filter', () =>
+      page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const input = document.querySelector('[aria-label="Filter messages"]') as HTMLInputElement;
+            const count = document.querySelector('[data-testid="row-count"]') as HTMLElement;
+            const before = count.textContent;
+            const start = performance.now();
+            // A filter that changed nothing would never be observed: give up after 20 s and report it as such.
+            setTimeout(() => resolve(Number.POSITIVE_INFINITY), 20_000);
+            new MutationObserver((_, observer) => {
+              if (count.textContent !== before) {
+                observer.disconnect();
+                requestAnimationFrame(() => resolve(performance.now() - start));
+              }
+            }).observe(count, { childList: true, characterData: true, subtree: true });
+            input.value = 'rehydrate';
+            input.dispatchEvent(new Event('input', { bubbles: true }));
+          }),
+      ),
     );
     process.stderr.write(`bench: scale: filter ${filterMs.toFixed(0)} ms\n`);
     await page.evaluate(() => {
@@ -132,29 +147,31 @@ export async function scaleBench(): Promise<BenchRow[]> {
     });
 
     const jumps: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      jumps.push(
-        await page.evaluate(
-          (fraction) =>
-            new Promise<number>((resolve) => {
-              const strip = document.querySelector('[aria-label^="Timeline"]') as HTMLElement;
-              const rect = strip.getBoundingClientRect();
-              const start = performance.now();
-              strip.dispatchEvent(
-                new PointerEvent('pointerdown', {
-                  bubbles: true,
-                  clientX: rect.left + rect.width * fraction,
-                  clientY: rect.top + 5,
-                  pointerId: 1,
-                }),
-              );
-              // Two frames: the state is computed and the views have painted it.
-              requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
-            }),
-          0.05 + 0.9 * ((i * 0.37) % 1),
-        ),
-      );
-    }
+    await profile('jump', async () => {
+      for (let i = 0; i < 7; i++) {
+        jumps.push(
+          await page.evaluate(
+            (fraction) =>
+              new Promise<number>((resolve) => {
+                const strip = document.querySelector('[aria-label^="Timeline"]') as HTMLElement;
+                const rect = strip.getBoundingClientRect();
+                const start = performance.now();
+                strip.dispatchEvent(
+                  new PointerEvent('pointerdown', {
+                    bubbles: true,
+                    clientX: rect.left + rect.width * fraction,
+                    clientY: rect.top + 5,
+                    pointerId: 1,
+                  }),
+                );
+                // Two frames: the state is computed and the views have painted it.
+                requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
+              }),
+            0.05 + 0.9 * ((i * 0.37) % 1),
+          ),
+        );
+      }
+    });
 
     const scroll = await page.evaluate(
       () =>

@@ -1,5 +1,5 @@
 /** Import (file picker, drag and drop) with progress and a clear error naming the bad line; export to session / HAR. */
-import { readableToIterable, splitLines } from '../session/session-file.ts';
+import { readableToIterable, splitLineBatches } from '../session/session-file.ts';
 import type { SessionStore } from '../store/index.ts';
 
 export type ImportOutcome = { ok: true; frames: number; warnings: string[] } | { ok: false; error: string };
@@ -31,7 +31,7 @@ export async function importFile(store: SessionStore, file: File, onProgress: (f
       }),
     );
     const text = counted.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>);
-    await store.importSession(splitLines(readableToIterable(text)), { file: file.name });
+    await store.importSession(splitLineBatches(readableToIterable(text)), { file: file.name });
     onProgress(1);
     return { ok: true, frames: store.size, warnings: [] };
   } catch (error) {

@@ -48,7 +48,7 @@ function pageScript(): Promise<string> {
       target: 'es2022',
       jsx: 'automatic',
       jsxImportSource: 'preact',
-      minify: true,
+      minify: process.env.SYNCSCOPE_PANEL_MINIFY !== '0',
       sourcemap: false,
       logLevel: 'silent',
     });

@@ -2,7 +2,7 @@
  * Session file v1 (`.syncscope.jsonl`): a header line, then one RawFrame per line. Line-oriented so a recording
  * can be streamed, appended to and grepped; every line is validated on the way in because the file is untrusted.
  */
-import { fromTaggedJson, RawFrame, toTaggedJson } from '@syncscope/protocols/core';
+import { fromTaggedJson, parseRawFrame, type RawFrame, toTaggedJson } from '@syncscope/protocols/core';
 import { z } from 'zod';
 
 export const SESSION_FORMAT = 'syncscope-session';
@@ -60,7 +60,7 @@ export function parseFrameLine(line: string): LineResult {
   } catch (thrown) {
     return { ok: false, reason: `not JSON (${thrown instanceof Error ? thrown.message : 'parse error'})` };
   }
-  const parsed = RawFrame.safeParse(raw);
+  const parsed = parseRawFrame(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
@@ -110,33 +110,43 @@ export interface ReadResult {
 }
 
 /**
- * Reads a session from its lines as they arrive (any async source of text lines). A bad header always fails; a
- * bad frame line fails the read unless `lenient`, and is then reported while the rest loads.
+ * Reads a session from its lines as they arrive (any source of text lines, or of batches of lines: a batch per
+ * chunk read saves a promise per line on long files). A bad header always fails; a bad frame line fails the read
+ * unless `lenient`, and is then reported while the rest loads. `onBatch` runs after each batch (a reader can report
+ * progress there).
  */
-export async function readSessionLines(lines: AsyncIterable<string> | Iterable<string>, options: ReadOptions = {}): Promise<ReadResult> {
+export async function readSessionLines(
+  lines: AsyncIterable<string | readonly string[]> | Iterable<string>,
+  options: ReadOptions & { onBatch?: () => void } = {},
+): Promise<ReadResult> {
   const file = options.file ?? '<session>';
   let header: SessionHeader | undefined;
   const frames: RawFrame[] = [];
   const errors: SessionLineError[] = [];
   let number = 0;
-  for await (const line of lines) {
+  const readLine = (line: string): void => {
     number++;
     if (header === undefined) {
       const parsed = parseHeaderLine(line);
       if (!parsed.ok) throw new SessionLineError(file, number, parsed.reason);
       header = parsed.header;
-      continue;
+      return;
     }
-    if (line.trim() === '') continue;
+    if (line.trim() === '') return;
     const result = parseFrameLine(line);
     if (!result.ok) {
       const error = new SessionLineError(file, number, result.reason);
       if (!options.lenient) throw error;
       errors.push(error);
-      continue;
+      return;
     }
     if (options.onFrame) options.onFrame(result.frame, number);
     else frames.push(result.frame);
+  };
+  for await (const item of lines) {
+    if (typeof item === 'string') readLine(item);
+    else for (const line of item) readLine(line);
+    options.onBatch?.();
   }
   if (header === undefined) throw new SessionLineError(file, 1, 'the file is empty: no session header');
   return { header, frames, errors, lines: number };
@@ -144,17 +154,22 @@ export async function readSessionLines(lines: AsyncIterable<string> | Iterable<s
 
 /** Splits a stream of text chunks into lines without ever holding more than one partial line. */
 export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  for await (const batch of splitLineBatches(chunks)) yield* batch;
+}
+
+/** The lines of a stream of text chunks, one batch per chunk (the lines that chunk completed). */
+export async function* splitLineBatches(chunks: AsyncIterable<string>): AsyncGenerator<string[]> {
   let rest = '';
   for await (const chunk of chunks) {
-    rest += chunk;
-    let newline = rest.indexOf('\n');
-    while (newline >= 0) {
-      yield rest.slice(0, newline).replace(/\r$/, '');
-      rest = rest.slice(newline + 1);
-      newline = rest.indexOf('\n');
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() as string;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as string;
+      if (line.endsWith('\r')) lines[i] = line.slice(0, -1);
     }
+    if (lines.length) yield lines;
   }
-  if (rest.length > 0) yield rest.replace(/\r$/, '');
+  if (rest.length > 0) yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
 }
 
 /** Text chunks of a byte stream (a browser File's stream(), a fetch body), decoded as UTF-8 across chunk edges. */

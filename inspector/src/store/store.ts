@@ -27,6 +27,8 @@ import { PositionList } from './index-list.ts';
 
 export const DEFAULT_STORE_CAP = 1_000_000;
 const MAX_CHECKPOINT_EVERY = 1024;
+/** How often views hear about a file import in progress. */
+const IMPORT_NOTIFY_EVERY_MS = 250;
 
 /** A frame as a tap sends it: seq and t are stamped by the store when absent. */
 export type FrameInput = Omit<RawFrame, 'seq' | 't'> & { seq?: number; t?: number };
@@ -113,6 +115,8 @@ export class SessionStore {
 
   private readonly listeners = new Set<StoreListener>();
   private pending: { added: number; evicted: number; refolded: boolean; cleared: boolean } | undefined;
+  /** Notifications are collected but not scheduled (a file import in progress). */
+  private holding = false;
 
   constructor(options: StoreOptions = {}) {
     const cap = options.cap ?? DEFAULT_STORE_CAP;
@@ -379,13 +383,30 @@ export class SessionStore {
   }
 
   /** Replaces the contents with a session file (text or its lines as they stream in). Bad lines throw unless lenient. */
-  async importSession(source: string | Iterable<string> | AsyncIterable<string>, options: { lenient?: boolean; file?: string } = {}) {
+  async importSession(
+    source: string | Iterable<string> | AsyncIterable<string | readonly string[]>,
+    options: { lenient?: boolean; file?: string } = {},
+  ) {
     this.clear();
     const lines = typeof source === 'string' ? source.split(/\r?\n/) : source;
-    const result = await readSessionLines(lines, { ...options, onFrame: (frame) => this.add(frame) });
-    if (result.header.redactions) this.addRedactions(result.header.redactions);
-    this.finish();
-    return { header: result.header, errors: result.errors };
+    // While a file loads, views hear about it a few times a second rather than after every chunk: each notification
+    // re-renders the panel, and a million frames arrive in thousands of chunks.
+    this.holding = true;
+    let lastRelease = performance.now();
+    const onBatch = () => {
+      if (performance.now() - lastRelease < IMPORT_NOTIFY_EVERY_MS) return;
+      lastRelease = performance.now();
+      this.releaseNotifications();
+      this.holding = true;
+    };
+    try {
+      const result = await readSessionLines(lines, { ...options, onFrame: (frame) => this.add(frame), onBatch });
+      if (result.header.redactions) this.addRedactions(result.header.redactions);
+      this.finish();
+      return { header: result.header, errors: result.errors };
+    } finally {
+      this.releaseNotifications();
+    }
   }
 
   exportHar(): HarExport {
@@ -561,7 +582,12 @@ export class SessionStore {
     pending.refolded ||= change.refolded ?? false;
     pending.cleared ||= change.cleared ?? false;
     // Counted before scheduling, so a synchronous scheduler sees this change too.
-    if (first) this.schedule(() => this.flush());
+    if (first && !this.holding) this.schedule(() => this.flush());
+  }
+
+  private releaseNotifications(): void {
+    this.holding = false;
+    if (this.pending) this.schedule(() => this.flush());
   }
 
   private flush(): void {

@@ -2,12 +2,14 @@
  * The timeline strip: message rate over the whole session with sync phases drawn under it. Clicking or dragging
  * moves the time-travel cursor, and every view shows the state at that moment; "Live" returns to now.
  */
-import type { Phase } from '@syncscope/protocols/core';
 import { useMemo, useRef } from 'preact/hooks';
 import { usePanel } from '../context.ts';
 import { formatClock, formatOffset } from '../format.ts';
+import { phaseSegments } from './phase-segments.ts';
 
 const BUCKETS = 160;
+/** Phase segments per row at most: about one per pixel column of a wide strip. */
+const PHASE_COLUMNS = 480;
 const PHASE_COLORS: Record<string, string> = {
   connecting: '#9aa4b2',
   bootstrap: '#6c8cff',
@@ -44,8 +46,11 @@ export function Timeline() {
 
   const phases = useMemo(() => {
     if (store.size === 0) return [];
-    return Object.entries(session.modelsAt()).map(([protocol, model]) => ({ protocol, phases: model.phases }));
-  }, [version, session.epoch]);
+    return Object.entries(session.modelsAt()).map(([protocol, model]) => ({
+      protocol,
+      segments: phaseSegments(model.phases, t0, t1, PHASE_COLUMNS),
+    }));
+  }, [version, session.epoch, t0, t1]);
 
   const max = Math.max(1, ...buckets);
   const x = (t: number) => `${((t - t0) / (t1 - t0)) * 100}%`;
@@ -95,26 +100,25 @@ export function Timeline() {
           ))}
         </div>
         <div class="phases">
-          {phases.map(({ protocol, phases: list }) => (
+          {phases.map(({ protocol, segments }) => (
             <div key={protocol} class="phase-row" title={protocol}>
-              {list.map((phase: Phase, i: number) => {
-                const end = list[i + 1]?.t ?? t1;
-                return (
-                  <div
-                    key={i}
-                    class="phase"
-                    data-phase={phase.phase}
-                    style={{
-                      left: x(phase.t),
-                      width: `max(2px, calc(${x(end)} - ${x(phase.t)}))`,
-                      background: PHASE_COLORS[phase.phase] ?? '#888',
-                    }}
-                    title={`${protocol}: ${phase.phase}${phase.conn ? ` (${phase.conn})` : ''} from ${formatClock(phase.t)}`}
-                  >
-                    {phase.phase}
-                  </div>
-                );
-              })}
+              {segments.map((segment, i) => (
+                <div
+                  key={i}
+                  class="phase"
+                  data-phase={segment.phase}
+                  style={{
+                    left: x(segment.from),
+                    width: `max(2px, calc(${x(segment.to)} - ${x(segment.from)}))`,
+                    background: PHASE_COLORS[segment.phase] ?? '#888',
+                  }}
+                  title={`${protocol}: ${segment.phase}${segment.conn ? ` (${segment.conn})` : ''} from ${formatClock(segment.from)}${
+                    segment.changes > 1 ? ` (${segment.changes.toLocaleString()} phase changes drawn as one)` : ''
+                  }`}
+                >
+                  {segment.phase}
+                </div>
+              ))}
             </div>
           ))}
         </div>

@@ -3,7 +3,7 @@
  * (append new matches, drop evicted ones) and rebuilt only when the filters or earlier frames' decoding change.
  */
 import type { SessionStore } from '../../store/index.ts';
-import { searchableText, textMatcher } from '../format.ts';
+import { frameFieldsMatch, textMatcher } from '../format.ts';
 
 export interface MessageFilters {
   text: string;
@@ -34,6 +34,16 @@ export function filteredRows(store: SessionStore, filters: MessageFilters, epoch
     ...(filters.protocol ? { protocol: filters.protocol } : {}),
     ...(filters.type ? { type: filters.type } : {}),
   };
+  // Connections, kinds, URLs, protocols and types repeat across thousands of frames: test each distinct one once.
+  const seen = new Map<string, boolean>();
+  const testRepeated = (s: string): boolean => {
+    let result = seen.get(s);
+    if (result === undefined) {
+      result = matcher.test(s);
+      if (seen.size < 50_000) seen.set(s, result);
+    }
+    return result;
+  };
   const keep = (p: number): boolean => {
     if (!filters.dir && !filters.text) return true;
     const frame = store.frame(p);
@@ -41,7 +51,10 @@ export function filteredRows(store: SessionStore, filters: MessageFilters, epoch
     if (filters.dir && frame.dir !== filters.dir) return false;
     if (!filters.text) return true;
     const info = store.info(p);
-    return matcher.test(`${info?.protocol ?? ''} ${info?.type ?? ''} ${searchableText(frame)}`);
+    return (
+      (info !== undefined && (testRepeated(info.protocol) || testRepeated(info.type))) ||
+      frameFieldsMatch(frame, matcher.test, testRepeated)
+    );
   };
   const reusable = cache && cache.key === key && cache.epoch === epoch && cache.end <= store.end && cache.end >= store.start;
   if (!reusable) {
@@ -49,11 +62,10 @@ export function filteredRows(store: SessionStore, filters: MessageFilters, epoch
     return { key, epoch, start: store.start, end: store.end, rows, ...(matcher.error ? { error: matcher.error } : {}) };
   }
   if (cache.start === store.start && cache.end === store.end) return cache;
+  // The caller hands back only the latest cache and drops it for the one returned, so its rows array is ours to
+  // extend in place: copying it on every update made a long load quadratic (a million rows, copied per render).
   let rows = cache.rows;
-  if (store.start > cache.start) {
-    const cut = lowerBound(rows, store.start);
-    rows = rows.slice(cut);
-  } else rows = rows.slice();
+  if (store.start > cache.start) rows = rows.slice(lowerBound(rows, store.start));
   for (const p of store.query({ ...query, from: cache.end })) if (keep(p)) rows.push(p);
   return { ...cache, start: store.start, end: store.end, rows };
 }
