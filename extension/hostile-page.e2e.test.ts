@@ -395,4 +395,107 @@ describe('a hostile page beside an honest tab, with the real extension', () => {
     }
     expect(incidents).toEqual([]);
   });
+
+  it('shows HTML and JS in every displayed field as text, and nothing runs or loads', async () => {
+    // A fresh hostile tab and panel, so the views hold only what this test sends.
+    const { page, tabId } = await browser.openTab(`${hostileSite.url}?tab=html`, appReady);
+    const panel = await browser.openPanel(tabId);
+    panel.on('dialog', (dialog) => {
+      incidents.push(`html panel: dialog ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    panel.on('pageerror', (error) => incidents.push(`html panel: ${error.message}`));
+    // Whatever would run sets __pwned; whatever would load asks the hostile server for /pwned/<field>.
+    const img = (field: string) => `<img src="${hostileSite.url}pwned/${field}" onerror="window.__pwned='${field}'">`;
+    const script = (field: string) => `<script>window.__pwned='${field}'</script>`;
+    const jsUrl = (field: string) => `javascript:window.__pwned='${field}'`;
+    const svg = (field: string) => `<svg onload="window.__pwned='${field}'"></svg>`;
+    const entity = `ob1${script('entity')}`;
+    const field = `location${img('conflict-field')}`;
+    const phone = `phone${img('conn')}`;
+    const tablet = `tablet${svg('conn')}`;
+    const url = `ws://127.0.0.1:4101/seneschal?next=${img('url')}`;
+    const upsert = (timestamp: number, clientID: string, values: Record<string, string>) =>
+      JSON.stringify({ timestamp, clientID, dispatch: { action: 'items/upsert', payload: [entity, values] } });
+    const base = { t: 1_795_154_400_000, transport: 'websocket', dir: 'out', kind: 'message' };
+    const seneschal = [
+      { ...base, seq: 1000, conn: phone, kind: 'open', meta: { url, headers: { 'x-evil': img('header'), [script('header-name')]: 'v' } } },
+      { ...base, seq: 1001, conn: phone, text: upsert(1_795_154_400_000, 'phone', { name: 'tset', qty: '1', [field]: jsUrl('value') }) },
+      { ...base, seq: 1002, conn: phone, text: upsert(1_795_158_000_000, 'phone', { name: 'test' }) },
+      { ...base, seq: 1003, conn: phone, text: upsert(1_795_159_800_000, 'phone', { [field]: 'food court' }) },
+      { ...base, seq: 1004, conn: tablet, kind: 'open', meta: { url } },
+      { ...base, seq: 1005, conn: tablet, text: upsert(1_795_159_200_000, 'tablet', { qty: '2', [field]: 'aisle' }) },
+      // A protocol error whose message quotes what the page sent.
+      { ...base, seq: 1006, conn: phone, dir: 'in', text: JSON.stringify({ type: img('protocol-error') }) },
+    ];
+    const others = [
+      {
+        ...base,
+        seq: 1007,
+        transport: 'http',
+        conn: `http${svg('http-conn')}`,
+        kind: 'request',
+        meta: { url: jsUrl('http-url'), method: `GET${script('method')}`, headers: { 'x-evil': img('http-header') } },
+      },
+      { ...base, seq: 1008, conn: `plain${script('conn')}`, dir: 'in', text: `${script('text')}${img('text')}${jsUrl('text')}` },
+      {
+        ...base,
+        seq: 1009,
+        transport: 'broadcast',
+        conn: 'bc',
+        dir: 'local',
+        meta: { channel: svg('channel') },
+        json: { [img('json-key')]: script('json-value'), link: jsUrl('json-link') },
+      },
+    ];
+    const tapError = `${img('tap-error')}${script('tap-error')}`;
+    await hostileOf(page).forge([
+      hook({ type: 'hello', url: jsUrl('hello-url'), context: 'page', redactions: [img('redaction')], status }),
+      hook(frames([...seneschal, ...others])),
+      hook({ type: 'tap-error', tap: svg('tap'), message: tapError }),
+    ]);
+    await poll(async () => (await framesWith(panel, 'protocol-error')).length).toBe(1);
+
+    // Shown as text: connection names, the decode error quoting the page, raw payload, meta (url, headers).
+    await panel.getByLabel('Protocol').selectOption('seneschal');
+    await poll(() => panel.locator('.row .col-conn').allTextContents()).toContain(phone);
+    expect(await panel.locator('.row .col-conn').allTextContents()).toContain(tablet);
+    await poll(() => panel.locator('.banner.error-text').textContent()).toBe(`tap ${svg('tap')}: ${tapError}`);
+    await panel.locator('.row', { hasText: 'unknown server message' }).click();
+    await poll(() => panel.locator('.decode-error').textContent()).toContain(`unknown server message "${img('protocol-error')}"`);
+    await panel.screenshot({ path: new URL('./screenshots/hostile-page.png', import.meta.url).pathname });
+    await panel.getByRole('tab', { name: 'Raw' }).click();
+    expect(await panel.locator('pre.raw').textContent()).toBe(JSON.stringify({ type: img('protocol-error') }));
+    await panel.locator('.row', { hasText: 'open' }).first().click();
+    await panel.getByRole('tab', { name: 'Meta' }).click();
+    const meta = JSON.parse((await panel.locator('pre.raw').textContent()) ?? '{}');
+    expect(meta).toMatchObject({ conn: phone, meta: { url, headers: { 'x-evil': img('header'), [script('header-name')]: 'v' } } });
+    await panel.getByLabel('Protocol').selectOption('');
+    await panel.getByLabel('Filter messages').fill('plain');
+    await panel.locator('.row').first().click();
+    await panel.getByRole('tab', { name: 'Raw' }).click();
+    expect(await panel.locator('pre.raw').textContent()).toBe(`${script('text')}${img('text')}${jsUrl('text')}`);
+    await panel.getByLabel('Filter messages').fill('');
+    // Entity keys and conflict fields, and the values on both sides.
+    await panel.getByRole('tab', { name: /Conflicts/ }).click();
+    await poll(() => panel.locator('section.conflict h3 code').allTextContents()).toEqual(expect.arrayContaining([entity, field]));
+    expect(await panel.locator('section.conflict').first().textContent()).toContain(entity);
+    await panel.getByRole('tab', { name: /Entities/ }).click();
+    await poll(() => panel.locator('.list button').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(entity)]));
+    await panel.locator('.list button', { hasText: 'ob1' }).first().click();
+    await poll(() => panel.locator('section[aria-label="Entity"]').textContent()).toContain(jsUrl('value'));
+
+    // Nothing ran, nothing loaded, no markup from the page became elements, and no link goes to javascript:.
+    expect(await panel.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await honest.panel.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await panel.locator('.syncscope-panel :is(img, script, iframe, object, embed, [onerror], [onload])').count()).toBe(0);
+    expect(await panel.locator('a[href^="javascript:" i], [src^="javascript:" i]').count()).toBe(0);
+    expect(await panel.locator('.syncscope-panel svg[onload], svg svg').count()).toBe(0);
+    expect([...hostileSite.requests, ...honestSite.requests].filter((path) => path.includes('pwned'))).toEqual([]);
+    // The page still reaches its panel afterwards.
+    await roundTrip({ page, panel }, 'HOSTILE-5');
+    expect(incidents).toEqual([]);
+    await panel.close();
+    await page.close();
+  });
 });
