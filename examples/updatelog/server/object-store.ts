@@ -37,8 +37,19 @@ export interface ListPage {
   truncated: boolean;
 }
 
+/** Bytes of object bodies kept in memory, and the largest body kept (a log is many small updates). */
+const CACHE_BYTES = 32 * 1024 * 1024;
+const MAX_CACHED_BODY = 64 * 1024;
+
 export class FileObjectStore {
   private readonly index = new Map<string, ObjectInfo>();
+  /**
+   * Recently read or written objects, least recently used first (a Map keeps insertion order). Only this store
+   * writes its directory, and it updates an entry when it writes the file, so a cached object is never stale;
+   * a catch-up GETs thousands of small updates, which then need no open/read/close each.
+   */
+  private readonly cache = new Map<string, StoredObject>();
+  private cachedBytes = 0;
   private sortedKeys: string[] = [];
   private readonly objectsDir: string;
   private readonly tmpDir: string;
@@ -76,7 +87,31 @@ export class FileObjectStore {
 
   async get(key: string): Promise<StoredObject | undefined> {
     if (!this.index.has(key)) return undefined;
-    return this.readFile(key);
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached;
+    }
+    const object = await this.readFile(key);
+    if (object) this.keep(object);
+    return object;
+  }
+
+  private keep(object: StoredObject): void {
+    const previous = this.cache.get(object.key);
+    if (previous) {
+      this.cache.delete(object.key);
+      this.cachedBytes -= previous.body.length;
+    }
+    if (object.body.length > MAX_CACHED_BODY) return;
+    this.cache.set(object.key, object);
+    this.cachedBytes += object.body.length;
+    for (const [key, old] of this.cache) {
+      if (this.cachedBytes <= CACHE_BYTES) break;
+      this.cache.delete(key);
+      this.cachedBytes -= old.body.length;
+    }
   }
 
   async put(
@@ -104,6 +139,7 @@ export class FileObjectStore {
     await this.syncDir();
     const info = infoOf(key, header, body.length);
     this.remember(info);
+    this.keep({ ...info, body: Buffer.from(body) }); // a copy: the caller keeps its buffer
     return info;
   }
 
