@@ -7,7 +7,7 @@
  * another tab's panel or page, the relay and background keep working (the pages' later honest frames still arrive)
  * with bounded memory, and hostile text is shown as text and never executed or loaded.
  */
-import { BRIDGE_VERSION, SOURCE } from '@syncscope/inspector/bridge';
+import { BRIDGE_VERSION, SOURCE, WORKER_BRIDGE_CHANNEL } from '@syncscope/inspector/bridge';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './test/app.ts';
@@ -273,7 +273,8 @@ describe('a hostile page beside an honest tab, with the real extension', () => {
 
   it("forges the honest tab's tab, connection and session ids: the honest panel never gets them, the page never reads the honest stream", async () => {
     // The honest tab's own ids, as its panel knows them: its socket's connection and the seqs it used.
-    const honestFrames = await framesWith(honest.panel, 'HONEST-1');
+    await roundTrip(honest, 'HONEST-6');
+    const honestFrames = await framesWith(honest.panel, 'HONEST-6');
     const honestConn = honestFrames[0]?.conn as string;
     const honestSeq = honestFrames[0]?.seq as number;
     expect(honestConn).toBeTruthy();
@@ -294,9 +295,18 @@ describe('a hostile page beside an honest tab, with the real extension', () => {
       { source: SOURCE.panel, v: 1, type: 'command', tabId: honest.tabId, command: { type: 'record', on: false } },
       { source: SOURCE.panel, v: 1, type: 'command', tabId: honest.tabId, command: { type: 'listen', on: false } },
       { source: SOURCE.background, v: 1, type: 'command', tabId: honest.tabId, command: { type: 'listen', on: false } },
-      hook(frames([frame({ text: 'FORGED-sentinel' })])),
     ]);
+    // The worker bridge is a BroadcastChannel: it reaches the page's own hook (shown as a worker's frames in the
+    // hostile panel), never a tab of another origin.
+    await hostile.toolkit.broadcast(WORKER_BRIDGE_CHANNEL, {
+      source: SOURCE.worker,
+      v: 1,
+      worker: 'forged-worker',
+      event: frames([intoHonest('FORGED-into-A-5')]),
+    });
+    await hostile.toolkit.forge([hook(frames([frame({ text: 'FORGED-sentinel' })]))]);
     await poll(async () => (await framesWith(hostile.panel, 'FORGED-sentinel')).length).toBe(1);
+    await poll(async () => (await framesWith(hostile.panel, 'FORGED-into-A-5')).length).toBe(1);
     // The hostile page has no way to the extension: no runtime API, and the panel page is not web-accessible.
     expect(
       await hostile.page.evaluate(() => typeof (window as { chrome?: { runtime?: { connect?: unknown } } }).chrome?.runtime?.connect),
@@ -331,7 +341,7 @@ describe('a hostile page beside an honest tab, with the real extension', () => {
     expect(await honest.panel.locator('.badge', { hasText: 'connected' }).count()).toBe(1);
     // The hostile tab's frames carrying the honest ids are in the hostile panel, as the hostile tab's own traffic.
     const hostileSeen = await panelDump(hostile.panel);
-    expect(hostileSeen.match(/FORGED-into-A-\d/g)).toEqual(['FORGED-into-A-1', 'FORGED-into-A-2']);
+    expect(hostileSeen.match(/FORGED-into-A-\d/g)).toEqual(['FORGED-into-A-1', 'FORGED-into-A-2', 'FORGED-into-A-5']);
     // And nothing of the honest tab reached the hostile panel, nor the hostile page's window.
     expect(hostileSeen.match(/HONEST-\d/g) ?? []).toEqual([]);
     const pageSaw = (await hostile.toolkit.seen()).join('\n');

@@ -53,6 +53,12 @@ const TOOLKIT = `<script>
         }
         return 0;
       },
+      /** Posts on a BroadcastChannel of this origin (such as the worker bridge's) as a worker's hook would. */
+      broadcast: (name, text) => {
+        const channel = new BroadcastChannel(name);
+        channel.postMessage(JSON.parse(text));
+        channel.close();
+      },
       /** Chunk messages that never complete, and chunk headers that lie, posted where the relay listens. */
       chunkFlood: (count, mark) => {
         const b64 = btoa(mark.padEnd(768, '.'));
@@ -84,6 +90,7 @@ export interface Hostile {
   big(megabytes: number, tail: string): void;
   deep(depths: number[], mark: string): number;
   chunkFlood(count: number, mark: string): void;
+  broadcast(name: string, text: string): void;
 }
 
 /** The hostile site: the test app (its page opens a WebSocket and gets acks) with the toolkit above in its page. */
@@ -111,6 +118,11 @@ export const hostileOf = (page: Page) => ({
     page.evaluate(([mb, t]) => (window as unknown as WithToolkit).hostile.big(mb as number, t as string), [megabytes, tail] as const),
   deep: (depths: number[], mark: string) =>
     page.evaluate(([d, m]) => (window as unknown as WithToolkit).hostile.deep(d as number[], m as string), [depths, mark] as const),
+  broadcast: (name: string, message: unknown) =>
+    page.evaluate(([n, t]) => (window as unknown as WithToolkit).hostile.broadcast(n as string, t as string), [
+      name,
+      JSON.stringify(message),
+    ] as const),
   chunkFlood: (count: number, mark: string) =>
     page.evaluate(([c, m]) => (window as unknown as WithToolkit).hostile.chunkFlood(c as number, m as string), [count, mark] as const),
 });
