@@ -11,9 +11,17 @@ export {
 } from './http-relay.ts';
 export { type Prng, prng, seedFrom } from './prng.ts';
 export { type FaultProxy, startFaultProxy } from './proxy.ts';
-export { type ChunkInfo, type CutAt, type CutReport, type Direction, startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+export {
+  type ChunkInfo,
+  type CutAt,
+  type CutReport,
+  type Direction,
+  startTcpProxy,
+  type TcpProxy,
+  type TcpProxyOptions,
+} from './tcp-proxy.ts';
 export { waitUntil } from './wait.ts';
-export { cutInsideDataFrame, cutInsideText, type FrameHead, frameHead, framePayload } from './ws-frames.ts';
+export { cutInsideDataFrame, cutInsideText, type FrameHead, frameHead, framePayload, withoutExtensionOffer } from './ws-frames.ts';
 export {
   type ChaosOptions,
   type WsDirection,

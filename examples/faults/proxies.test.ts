@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { cutInsideDataFrame, cutInsideText, startFaultProxy, startTcpProxy, waitUntil } from './index.ts';
+import { cutInsideDataFrame, cutInsideText, frameHead, startFaultProxy, startTcpProxy, waitUntil, withoutExtensionOffer } from './index.ts';
 
 let upstream: Server;
 let wss: WebSocketServer;
@@ -141,5 +141,21 @@ describe('fault proxy', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('frame helpers', () => {
+  it('reads a compressed frame head and takes the deflate offer out of an upgrade request only', () => {
+    expect(frameHead(Buffer.from([0xc2, 0x05, 1, 2, 3, 4, 5]))).toMatchObject({
+      compressed: true,
+      opcode: 2,
+      payloadLength: 5,
+      headerLength: 2,
+    });
+    expect(frameHead(Buffer.from([0xa2, 0x05]))).toBeUndefined();
+    const upgrade = 'GET /x HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n';
+    expect(withoutExtensionOffer(Buffer.from(upgrade)).toString()).toBe('GET /x HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n');
+    const post = 'POST /x HTTP/1.1\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n';
+    expect(withoutExtensionOffer(Buffer.from(post)).toString()).toBe(post);
   });
 });

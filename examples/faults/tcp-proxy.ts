@@ -5,6 +5,7 @@
  * endpoints really see it.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { withoutExtensionOffer } from './ws-frames.ts';
 
 /** up: client to server; down: server to client. */
 export type Direction = 'up' | 'down';
@@ -48,7 +49,17 @@ interface ArmedCut {
   resolve(report: CutReport): void;
 }
 
-export async function startTcpProxy(options: { upstreamPort: number; upstreamHost?: string }): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  upstreamPort: number;
+  upstreamHost?: string;
+  /**
+   * Take the Sec-WebSocket-Extensions offer out of WebSocket upgrade requests, so permessage-deflate is never
+   * negotiated and cut rules can read every frame's payload (a compressed frame can only be picked blindly).
+   */
+  plainWebSocketFrames?: boolean;
+}
+
+export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
   const host = options.upstreamHost ?? '127.0.0.1';
   const sockets = new Set<Socket>();
   let armed: ArmedCut[] = [];
@@ -66,9 +77,10 @@ export async function startTcpProxy(options: { upstreamPort: number; upstreamHos
       upstream.destroy();
     };
     const relay = (from: Socket, to: Socket, dir: Direction) => {
-      from.on('data', (chunk: Buffer) => {
+      from.on('data', (raw: Buffer) => {
         if (torn) return;
         const info = { connection, index: seen[dir]++ };
+        const chunk = options.plainWebSocketFrames && dir === 'up' && info.index === 0 ? withoutExtensionOffer(raw) : raw;
         for (const rule of armed) {
           if (rule.dir !== dir) continue;
           const at = rule.at(chunk, info);
