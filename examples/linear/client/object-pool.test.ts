@@ -47,4 +47,58 @@ describe('topologicalOrder (property)', () => {
       { numRuns: 300, seed: 20261122 },
     );
   });
+
+  it('orders exactly as a plain Kahn sort would, cycles, dangling and repeated references included', () => {
+    // The reference: Kahn's algorithm written plainly (a list and a set per model), stable in input order.
+    const plain = (models: ReturnType<typeof m>[]) => {
+      const byId = new Map(models.map((model, index) => [model.id, index]));
+      const dependents = models.map((): number[] => []);
+      const waiting = models.map(() => 0);
+      const dangling: string[] = [];
+      models.forEach((model, index) => {
+        const seen = new Set<number>();
+        for (const [field, value] of Object.entries(model)) {
+          const targets =
+            field.endsWith('Id') && typeof value === 'string' ? [value] : field.endsWith('Ids') ? (value as unknown as string[]) : [];
+          for (const to of targets) {
+            const target = byId.get(to);
+            if (target === undefined) dangling.push(`${model.id}.${field}->${to}`);
+            else if (target !== index && !seen.has(target)) {
+              seen.add(target);
+              dependents[target]?.push(index);
+              waiting[index] = (waiting[index] ?? 0) + 1;
+            }
+          }
+        }
+      });
+      const ready = models.map((_, i) => i).filter((i) => waiting[i] === 0);
+      for (let head = 0; head < ready.length; head++)
+        for (const next of dependents[ready[head] as number] ?? []) {
+          waiting[next] = (waiting[next] ?? 1) - 1;
+          if (waiting[next] === 0) ready.push(next);
+        }
+      const stuck = models.map((_, i) => i).filter((i) => !ready.includes(i));
+      return { ids: [...ready, ...stuck].map((i) => models[i]?.id), dangling, stuck: stuck.map((i) => models[i]?.id) };
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ parent: fc.nat(12), others: fc.array(fc.nat(12), { maxLength: 3 }) }), { minLength: 1, maxLength: 12 }),
+        (nodes) => {
+          // Any node may point at any id 0..12: forward and backward edges, cycles, self references, ids that do not exist.
+          const models = nodes.map((node, i) =>
+            m('Node', `n${i}`, { parentId: `n${node.parent}`, otherIds: node.others.map((o) => `n${o}`) }),
+          );
+          const expected = plain(models);
+          const { order, problems } = topologicalOrder(models);
+          expect(order.map((model) => model.id)).toEqual(expected.ids);
+          expect(
+            problems.filter((p) => p.kind === 'dangling').map((p) => p.kind === 'dangling' && `${p.from.slice(5)}.${p.field}->${p.to}`),
+          ).toEqual(expected.dangling);
+          const cycle = problems.find((p) => p.kind === 'cycle');
+          expect(cycle?.kind === 'cycle' ? cycle.ids.map((k) => k.slice(5)) : []).toEqual(expected.stuck);
+        },
+      ),
+      { numRuns: 500, seed: 20261122 },
+    );
+  });
 });
