@@ -212,6 +212,20 @@ function rejectedForgeries(honestTab: number): Array<[string, unknown]> {
       new RawJson(`{"__proto__":{"source":"syncscope-hook","v":1},"event":${JSON.stringify(frames([frameOf('REJ-38')]))}}`),
     ],
     ['frame fields only under constructor.prototype', hook(frames([{ constructor: { prototype: frameOf('REJ-39') } }]))],
+    // huge: a request id past its bound; one bad frame among 10,000 good ones rejects the whole batch
+    [
+      'request id of 201 characters',
+      hook({ type: 'snapshot', requestId: 'R'.repeat(201), kind: 'idb', index: 0, done: true, frames: [frameOf('REJ-43')] }),
+    ],
+    [
+      'one bad frame in a batch of 10,000',
+      hook(
+        frames([
+          ...Array.from({ length: 9_999 }, (_, i) => frame({ seq: i, text: `REJ-44 ${i}` })),
+          frame({ seq: 'last', text: 'REJ-44' }),
+        ]),
+      ),
+    ],
     // not objects at all
     ['a string', 'REJ-40'],
     ['null', null],
@@ -244,6 +258,8 @@ describe('a hostile page beside an honest tab, with the real extension', () => {
       new RawJson(
         `{"source":"syncscope-hook","v":1,"event":{"type":"frames","dropped":0,"frames":[{"seq":900002,"t":1,"transport":"broadcast","conn":"hostile-bc","dir":"local","kind":"message","json":{"marker":"ACC-3","__proto__":{"polluted":"json"},"constructor":{"prototype":{"polluted":"json"}},"nested":{"__proto__":{"forged":true}}}}]}}`,
       ),
+      // A tap error of 1 MB.
+      hook({ type: 'tap-error', tap: 'ACC-4', message: '<b>big</b>'.repeat(100_000) }),
       hook(frames([frame({ text: 'ACC-sentinel' })])),
     ];
     await hostile.toolkit.forge(accepted);
@@ -259,6 +275,13 @@ describe('a hostile page beside an honest tab, with the real extension', () => {
     expect(hostileSeen).toContain('ACC-1');
     expect(hostileSeen).toContain('ACC-2');
     expect(hostileSeen).toContain('ACC-3');
+    // The 1 MB tap error is clipped for the banner, as text, and the views keep their room.
+    const banner = (await hostile.panel.locator('.banner.error-text').textContent()) ?? '';
+    expect(banner).toMatch(/^tap ACC-4: (<b>big<\/b>)+.*… \(\d+ more characters\)$/);
+    expect(banner.length).toBeLessThan(2100);
+    expect(await hostile.panel.locator('.banner b').count()).toBe(0);
+    expect((await hostile.panel.locator('main.view').boundingBox())?.height).toBeGreaterThan(300);
+    expect(await hostile.panel.locator('.row').count()).toBeGreaterThan(0);
     // Extra fields were dropped on the way: the stored frame has no tab, session or connection id of another tab.
     const [acc1] = await framesWith(hostile.panel, 'ACC-1');
     expect(Object.keys(acc1 ?? {}).sort()).toEqual(['conn', 'dir', 'kind', 'seq', 't', 'text', 'transport']);

@@ -27,6 +27,15 @@ export interface PanelSessionOptions {
 
 let snapshotCounter = 0;
 
+/**
+ * Most characters of a tap error kept for the banner. The page reports tap errors and can make them any size; a
+ * banner of megabytes would push every view out of the panel.
+ */
+export const MAX_ERROR_CHARS = 2000;
+
+const clip = (text: string): string =>
+  text.length <= MAX_ERROR_CHARS ? text : `${text.slice(0, MAX_ERROR_CHARS)}… (${text.length - MAX_ERROR_CHARS} more characters)`;
+
 export class PanelSession {
   readonly store: SessionStore;
   readonly live: boolean;
@@ -97,7 +106,7 @@ export class PanelSession {
         this.acceptSnapshot(event);
         break;
       case 'tap-error':
-        this.lastError = `tap ${event.tap}: ${event.message}`;
+        this.lastError = clip(`tap ${event.tap}: ${event.message}`);
         break;
     }
     this.changed();
