@@ -102,8 +102,8 @@ export async function scaleBench(): Promise<BenchRow[]> {
       writeFileSync(join(profileDir, `${step}.cpuprofile`), JSON.stringify(recorded));
       return result;
     };
+    const loadStart = Date.now();
     const loadMs = await profile('load', async () => {
-      const loadStart = Date.now();
       await page.goto(`${server.url}?session=million.syncscope.jsonl&live=0`);
       // The badge reads "1,000,000 frames" (locale digits grouping): compare its digits.
       await page.waitForFunction(
@@ -113,6 +113,13 @@ export async function scaleBench(): Promise<BenchRow[]> {
       );
       return Date.now() - loadStart;
     });
+    // The frames are listed; protocols, types and state are derived in the background after. Everything below is
+    // measured once that is done.
+    const derivedMs = await profile('derive', async () => {
+      await page.waitForFunction(() => !document.querySelector('[data-testid="deriving"]'), undefined, { timeout: 600_000, polling: 100 });
+      return Date.now() - loadStart;
+    });
+    process.stderr.write(`bench: scale: state derived ${derivedMs} ms after the load began\n`);
     // tsx keeps function names with an __name() helper that the page does not have; give it one.
     await page.evaluate('globalThis.__name = (fn) => fn');
     process.stderr.write(`bench: scale: loaded in ${loadMs} ms\n`);
@@ -194,7 +201,21 @@ export async function scaleBench(): Promise<BenchRow[]> {
     const group = 'scale (Chromium, panel page)';
     const million = FRAMES.toLocaleString('en-US');
     return [
-      { group, name: `load ${million} frames from a session file`, figure: loadMs / 1000, unit: 's', goal: '< 15', met: loadMs < 15_000 },
+      {
+        group,
+        name: `load ${million} frames from a session file (listed and scrollable)`,
+        figure: loadMs / 1000,
+        unit: 's',
+        goal: '< 15',
+        met: loadMs < 15_000,
+      },
+      {
+        group,
+        name: 'state derived for all of them (protocols, types, queues, journals; in the background, page responsive)',
+        figure: derivedMs / 1000,
+        unit: 's',
+        note: 'from the start of the load',
+      },
       { group, name: 'filter by text', figure: filterMs, unit: 'ms', goal: '< 300', met: filterMs < 300 },
       {
         group,

@@ -2,6 +2,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { usePanel } from './context.ts';
 import { download, exportName } from './files.ts';
+import { OnDemandSelect } from './on-demand-select.tsx';
 
 export function Toolbar({ onImport }: { onImport: (file: File) => void }) {
   const { session, select, setCursor } = usePanel();
@@ -71,14 +72,15 @@ export function Toolbar({ onImport }: { onImport: (file: File) => void }) {
         Export HAR
       </button>
       <span class="sep" />
-      <select aria-label="Decode as: connection" value={decodeConn} onChange={(e) => setDecodeConn((e.target as HTMLSelectElement).value)}>
-        <option value="">Decode as…</option>
-        {[...store.connections().keys()].sort().map((conn) => (
-          <option key={conn} value={conn}>
-            {conn} ({store.protocolOf(conn) ?? '?'})
-          </option>
-        ))}
-      </select>
+      <OnDemandSelect
+        label="Decode as: connection"
+        placeholder="Decode as…"
+        value={decodeConn}
+        choices={() =>
+          [...store.connections().keys()].sort().map((conn) => ({ value: conn, label: `${conn} (${store.protocolOf(conn) ?? '?'})` }))
+        }
+        onChange={setDecodeConn}
+      />
       {decodeConn ? (
         <select
           aria-label="Decode as: protocol"
@@ -105,6 +107,15 @@ export function Toolbar({ onImport }: { onImport: (file: File) => void }) {
       <span class="badge" data-testid="frame-count">
         {store.size.toLocaleString()} frames
       </span>
+      {store.deriving ? (
+        <span
+          class="badge warn-bg"
+          data-testid="deriving"
+          title="Protocols, types and state of a loaded file are derived in the background"
+        >
+          deriving state {Math.floor((100 * store.deriving.done) / Math.max(1, store.deriving.total))}%
+        </span>
+      ) : null}
       <span class={`badge ${session.dropped ? 'bad-bg' : ''}`} data-testid="dropped-count" title="Frames lost to the buffer caps">
         {session.dropped.toLocaleString()} dropped
       </span>

@@ -19,19 +19,7 @@ export async function importFile(store: SessionStore, file: File, onProgress: (f
       onProgress(1);
       return { ok: true, frames: store.size, warnings: errors.map((e) => `${file.name}: HAR entry ${e.entry}: ${e.reason}`) };
     }
-    const total = Math.max(1, file.size);
-    let read = 0;
-    const counted = file.stream().pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          read += chunk.byteLength;
-          onProgress(read / total);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    const text = counted.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>);
-    await store.importSession(splitLineBatches(readableToIterable(text)), { file: file.name });
+    await importSessionStream(store, file.stream(), file.name, file.size, onProgress);
     onProgress(1);
     return { ok: true, frames: store.size, warnings: [] };
   } catch (error) {
@@ -39,6 +27,33 @@ export async function importFile(store: SessionStore, file: File, onProgress: (f
     store.clear();
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * Reads a session file from a byte stream (a File's, or a fetch body as it downloads, so reading and parsing
+ * overlap) into the store. The frames list as soon as they are read; their protocols and state are derived in the
+ * background after. Throws a SessionLineError naming the bad line.
+ */
+export async function importSessionStream(
+  store: SessionStore,
+  stream: ReadableStream<Uint8Array>,
+  name: string,
+  size: number,
+  onProgress: (fraction: number) => void,
+): Promise<void> {
+  const total = Math.max(1, size);
+  let read = 0;
+  const counted = stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        read += chunk.byteLength;
+        onProgress(read / total);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  const text = counted.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>);
+  await store.importSession(splitLineBatches(readableToIterable(text)), { file: name, background: true });
 }
 
 async function looksLikeHar(file: File): Promise<boolean> {

@@ -58,10 +58,19 @@ async function loadNamedSession(name: string): Promise<void> {
     session.lastError = `session ${name}: ${response.status} ${response.statusText}`;
     return;
   }
-  const file = new File([await response.blob()], name);
-  const { importFile } = await import('../panel/files.ts');
-  const outcome = await importFile(session.store, file, () => {});
-  if (!outcome.ok) session.lastError = outcome.error;
+  const { importFile, importSessionStream } = await import('../panel/files.ts');
+  if (/\.har$/i.test(name) || !response.body) {
+    const outcome = await importFile(session.store, new File([await response.blob()], name), () => {});
+    if (!outcome.ok) session.lastError = outcome.error;
+  } else {
+    // Parsed as it downloads: a big recording lists while the rest is still arriving.
+    try {
+      await importSessionStream(session.store, response.body, name, Number(response.headers.get('content-length')) || 0, () => {});
+    } catch (error) {
+      session.store.clear();
+      session.lastError = error instanceof Error ? error.message : String(error);
+    }
+  }
   if (session.live) session.setRecording(false);
 }
 

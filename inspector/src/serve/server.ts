@@ -8,7 +8,8 @@
  *   server.remoteUrl      ws://127.0.0.1:PORT/remote   where remote sinks send RemoteToPanel messages
  *   await server.close()
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,8 +120,12 @@ export async function startPanelServer(options: PanelServerOptions = {}): Promis
         response.end('no such session');
         return;
       }
-      response.writeHead(200, { ...security, 'content-type': 'application/x-ndjson' });
-      response.end(await readFile(path));
+      // Streamed from disk: the page parses a big recording while it downloads.
+      const { size } = await stat(path);
+      response.writeHead(200, { ...security, 'content-type': 'application/x-ndjson', 'content-length': size });
+      createReadStream(path, { highWaterMark: 1 << 20 })
+        .on('error', () => response.destroy())
+        .pipe(response);
       return;
     }
     response.writeHead(404, { ...security, 'content-type': 'text/plain' });

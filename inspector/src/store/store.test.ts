@@ -224,4 +224,47 @@ describe('SessionStore', () => {
     // 20,000 small frames and their indexes are a few MB; a leak of a million frames would be hundreds.
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(150 * 1024 * 1024);
   }, 120_000);
+
+  it('a background import lists the frames first, derives their state in slices, and ends exactly where a synchronous import does', async () => {
+    const source = new SessionStore({ registry: registry(), checkpointEvery: 16 });
+    source.addMany(session(3000));
+    const text = source.exportSession();
+
+    const sync = new SessionStore({ registry: registry(), checkpointEvery: 16 });
+    await sync.importSession(text);
+    const background = new SessionStore({ registry: registry(), checkpointEvery: 16 });
+    const changes: StoreChange[] = [];
+    background.subscribe((change) => changes.push(change));
+    await background.importSession(text, { background: true });
+
+    // The frames are in, the derivation has not run yet: no protocol is known, and it says how far it got.
+    expect(background.size).toBe(sync.size);
+    expect(background.deriving).toEqual({ done: 0, total: sync.size });
+    expect(background.info(background.end - 1)).toBeUndefined();
+    // Asking for a past state derives up to it at once, and it equals the synchronous one.
+    const middle = Math.floor(sync.size / 2);
+    expect(background.stateAt(middle).states).toEqual(sync.stateAt(middle).states);
+    expect(background.deriving?.done).toBe(middle + 1);
+
+    await background.derived;
+    expect(background.deriving).toBeUndefined();
+    for (let p = sync.start; p < sync.end; p++) expect(background.info(p)).toEqual(sync.info(p));
+    expect(background.models()).toEqual(sync.models());
+    expect(background.types()).toEqual(sync.types());
+    for (const p of [0, 17, 1000, sync.end - 1]) expect(background.modelsAt(p)).toEqual(sync.modelsAt(p));
+    expect(changes.at(-1)?.refolded).toBe(true);
+  });
+
+  it('a new import stops the background derivation of the previous one', async () => {
+    const source = new SessionStore({ registry: registry() });
+    source.addMany(session(2000));
+    const store = new SessionStore({ registry: registry() });
+    await store.importSession(source.exportSession(), { background: true });
+    const first = store.derived;
+    await store.importSession(source.exportSession().split('\n').slice(0, 11).join('\n'));
+    await first;
+    expect(store.size).toBe(10);
+    expect(store.deriving).toBeUndefined();
+    expect(store.info(9)).toBeDefined();
+  });
 });

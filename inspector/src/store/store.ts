@@ -29,6 +29,20 @@ export const DEFAULT_STORE_CAP = 1_000_000;
 const MAX_CHECKPOINT_EVERY = 1024;
 /** How often views hear about a file import in progress. */
 const IMPORT_NOTIFY_EVERY_MS = 250;
+/** A background fold's slice: short enough that input and painting stay smooth between slices. */
+const DERIVE_SLICE_MS = 12;
+
+/** Lets the event loop run (input, painting, timers) before continuing; a message port is not clamped like timers. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
+}
 
 /** A frame as a tap sends it: seq and t are stamped by the store when absent. */
 export type FrameInput = Omit<RawFrame, 'seq' | 't'> & { seq?: number; t?: number };
@@ -102,6 +116,12 @@ export class SessionStore {
   private tMax: number[] = [];
   private first = 0;
   private next = 0;
+  /** One past the last folded position: frames in [folded, next) wait for the background fold (a file import). */
+  private folded = 0;
+  /** While true, added frames are kept but not folded (an import that derives its state in the background). */
+  private deferring = false;
+  /** Bumped by clear(): a background fold of an older session stops. */
+  private generation = 0;
   private droppedCount = 0;
   private lastSeq = -1;
   private states: States = {};
@@ -202,7 +222,12 @@ export class SessionStore {
     const previousMax = position > this.first ? (this.tMax[(position - 1) % this.cap] as number) : Number.NEGATIVE_INFINITY;
     this.tMax[slot] = Math.max(previousMax, frame.t);
     listFor(this.byConn, frame.conn).add(position);
-    this.step(position, frame);
+    if (!this.deferring) {
+      // A live frame behind a backlog still being derived: the backlog goes first, frames fold in order.
+      this.foldUpTo(position);
+      this.step(position, frame);
+      this.folded = position + 1;
+    }
     this.notify({ added: 1 });
     return frame;
   }
@@ -213,6 +238,7 @@ export class SessionStore {
 
   /** End of a recording: connections still undecided are decided now (live sessions leave them pending). */
   finish(): void {
+    this.foldUpTo(this.next);
     const before = this.materialize(this.next);
     const result = this.fold.finish({ conns: before, states: this.states });
     this.states = result.state.states;
@@ -229,6 +255,9 @@ export class SessionStore {
     this.tMax = [];
     this.first = 0;
     this.next = 0;
+    this.folded = 0;
+    this.deferring = false;
+    this.generation++;
     this.droppedCount = 0;
     this.lastSeq = -1;
     this.states = {};
@@ -254,11 +283,19 @@ export class SessionStore {
   /** Fold state after the frame at `position` (clamped to the retained range; start - 1 is the state before it). */
   stateAt(position: number): FoldState {
     const before = Math.min(Math.max(position + 1, this.first), this.next);
+    this.foldUpTo(before);
     return { conns: this.materialize(before), states: this.statesBefore(before) };
   }
 
   modelsAt(position: number) {
-    return this.fold.models({ conns: new Map(), states: this.statesBefore(Math.min(Math.max(position + 1, this.first), this.next)) });
+    const before = Math.min(Math.max(position + 1, this.first), this.next);
+    this.foldUpTo(before);
+    return this.fold.models({ conns: new Map(), states: this.statesBefore(before) });
+  }
+
+  /** While a file's state is still being derived in the background: how far it got. */
+  get deriving(): { done: number; total: number } | undefined {
+    return this.folded < this.next ? { done: this.folded - this.first, total: this.next - this.first } : undefined;
   }
 
   models() {
@@ -270,11 +307,16 @@ export class SessionStore {
     return this.latestRecord(conn)?.protocol;
   }
 
-  /** Decodes one retained frame for a detail view (its connection's protocol, or `unknown` while undecided). */
+  /**
+   * Decodes one retained frame for a detail view (its connection's protocol, or `unknown` while undecided). Undefined
+   * for a loaded frame the background derivation has not reached while its connection is still undecided.
+   */
   decode(position: number): FrameDecode | undefined {
     const frame = this.frame(position);
     if (!frame) return undefined;
     const record = this.latestRecord(frame.conn);
+    // Not derived yet and its connection undecided: any protocol named now would be a guess.
+    if (position >= this.folded && record?.protocol === undefined) return undefined;
     const protocol = this.info(position)?.protocol ?? record?.protocol ?? 'unknown';
     const info = record?.info ?? { id: frame.conn, transport: frame.transport };
     const result = this.fold.decode(frame, protocol, info) as
@@ -298,6 +340,7 @@ export class SessionStore {
    * from the oldest checkpoint. Frames of that connection already evicted stay in the old protocol's state.
    */
   decodeAs(conn: string, protocol: string | undefined): void {
+    this.foldUpTo(this.next);
     this.registry.decodeAs(conn, protocol);
     const baseK = this.first / this.checkpointEvery;
     // Forget what the retained frames did to connection records; keep what evicted frames left.
@@ -385,13 +428,23 @@ export class SessionStore {
   /** Replaces the contents with a session file (text or its lines as they stream in). Bad lines throw unless lenient. */
   async importSession(
     source: string | Iterable<string> | AsyncIterable<string | readonly string[]>,
-    options: { lenient?: boolean; file?: string } = {},
+    options: {
+      lenient?: boolean;
+      file?: string;
+      /**
+       * Return once the frames are in, and derive protocols, types and state in slices while the page stays
+       * responsive (`deriving` tells how far it got; stateAt() of a later position folds up to it at once). A
+       * million frames list in seconds; their state follows. Without it the import returns fully derived.
+       */
+      background?: boolean;
+    } = {},
   ) {
     this.clear();
     const lines = typeof source === 'string' ? source.split(/\r?\n/) : source;
     // While a file loads, views hear about it a few times a second rather than after every chunk: each notification
     // re-renders the panel, and a million frames arrive in thousands of chunks.
     this.holding = true;
+    this.deferring = options.background === true;
     let lastRelease = performance.now();
     const onBatch = () => {
       if (performance.now() - lastRelease < IMPORT_NOTIFY_EVERY_MS) return;
@@ -400,12 +453,51 @@ export class SessionStore {
       this.holding = true;
     };
     try {
-      const result = await readSessionLines(lines, { ...options, onFrame: (frame) => this.add(frame), onBatch });
+      const { background: _background, ...readOptions } = options;
+      const result = await readSessionLines(lines, { ...readOptions, onFrame: (frame) => this.add(frame), onBatch });
       if (result.header.redactions) this.addRedactions(result.header.redactions);
-      this.finish();
+      this.deferring = false;
+      if (options.background) this.derived = this.deriveInBackground();
+      else this.finish();
       return { header: result.header, errors: result.errors };
+    } catch (error) {
+      this.deferring = false;
+      throw error;
     } finally {
       this.releaseNotifications();
+    }
+  }
+
+  /** Settles once a background import's state is derived (at once when there is none). */
+  derived: Promise<void> = Promise.resolve();
+
+  /** Folds the deferred frames in slices of a few milliseconds, yielding to the page between them. */
+  private async deriveInBackground(): Promise<void> {
+    const generation = this.generation;
+    let lastNotice = performance.now();
+    // The listed frames paint first.
+    await yieldToEventLoop();
+    while (this.generation === generation && this.folded < this.next) {
+      const sliceEnd = performance.now() + DERIVE_SLICE_MS;
+      while (this.folded < this.next && performance.now() < sliceEnd) this.foldUpTo(Math.min(this.next, this.folded + 256));
+      if (performance.now() - lastNotice >= IMPORT_NOTIFY_EVERY_MS) {
+        lastNotice = performance.now();
+        this.notify({ refolded: true });
+      }
+      await yieldToEventLoop();
+    }
+    if (this.generation !== generation) return;
+    this.finish();
+    this.notify({ refolded: true });
+  }
+
+  /** Folds deferred frames up to (not including) `position`. */
+  private foldUpTo(position: number): void {
+    const end = Math.min(position, this.next);
+    while (this.folded < end) {
+      const p = this.folded;
+      this.step(p, this.slots[p % this.cap] as RawFrame);
+      this.folded = p + 1;
     }
   }
 
@@ -455,6 +547,8 @@ export class SessionStore {
 
   private evictBlock(): void {
     const newFirst = this.first + this.checkpointEvery;
+    // Eviction keeps the checkpoint at the new first position: it must have been folded to.
+    this.foldUpTo(newFirst);
     for (let p = this.first; p < newFirst; p++) {
       const slot = p % this.cap;
       const frame = this.slots[slot] as RawFrame;
@@ -485,7 +579,7 @@ export class SessionStore {
     if (next && next !== record) this.pushRecord(frame.conn, position, next);
     const history = this.conns.get(frame.conn);
     if (history) history.ended = endsConnection(frame);
-    this.record(result.settled);
+    this.record(result.settled, { seq: frame.seq, position });
     if ((position + 1) % this.checkpointEvery === 0) this.checkpoints.set((position + 1) / this.checkpointEvery, this.states);
   }
 
@@ -556,11 +650,11 @@ export class SessionStore {
     }
   }
 
-  private record(settled: ReadonlyArray<{ seq: number; info: FrameInfo }>): void {
-    const lastPosition = this.next - 1;
-    const lastSeq = this.next > this.first ? (this.slots[lastPosition % this.cap] as RawFrame).seq : undefined;
+  private record(settled: ReadonlyArray<{ seq: number; info: FrameInfo }>, stepped?: { seq: number; position: number }): void {
+    const lastPosition = stepped?.position ?? this.next - 1;
+    const lastSeq = stepped?.seq ?? (this.next > this.first ? (this.slots[lastPosition % this.cap] as RawFrame).seq : undefined);
     for (const { seq, info } of settled) {
-      // Usually the frame just added settles itself: no search needed.
+      // Usually the frame just folded settles itself: no search needed.
       const position = seq === lastSeq ? lastPosition : this.positionOfSeq(seq);
       if (position === undefined) continue;
       const slot = position % this.cap;

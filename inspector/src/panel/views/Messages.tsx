@@ -13,6 +13,7 @@ import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } 
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { usePanel } from '../context.ts';
 import { formatBytes, formatOffset } from '../format.ts';
+import { OnDemandSelect } from '../on-demand-select.tsx';
 import { Detail } from './Detail.tsx';
 import { EMPTY_FILTERS, filteredRows, lowerBound, type MessageFilters, type RowCache } from './messages-rows.ts';
 
@@ -103,7 +104,8 @@ export function Messages() {
       protocol: decoded?.protocol ?? info?.protocol ?? '…',
       type: decoded?.ok ? decoded.type : (info?.type ?? 'undecodable'),
       ok: decoded?.ok ?? false,
-      summary: decoded?.ok ? decoded.summary : `⚠ ${decoded?.error.reason ?? 'not decoded'}`,
+      // No decode yet: a loaded file's frame whose connection the background derivation has not reached.
+      summary: decoded === undefined ? '…' : decoded.ok ? decoded.summary : `⚠ ${decoded.error.reason}`,
     };
     if (summaries.current.size > 5000) summaries.current.clear();
     summaries.current.set(position, entry);
@@ -145,7 +147,6 @@ export function Messages() {
 
   const protocols = [...store.protocols().keys()].sort();
   const types = [...store.types().keys()].filter((t) => !filters.protocol || t.startsWith(`${filters.protocol}/`)).sort();
-  const conns = [...store.connections().keys()].sort();
   const set = (patch: Partial<MessageFilters>) => setFilters((f) => ({ ...f, ...patch }));
   const headerGroup = table.getHeaderGroups()[0];
 
@@ -168,7 +169,13 @@ export function Messages() {
         <Select label="Protocol" value={filters.protocol} options={protocols} onChange={(protocol) => set({ protocol, type: '' })} />
         <Select label="Type" value={filters.type} options={types} onChange={(type) => set({ type })} />
         <Select label="Direction" value={filters.dir} options={['out', 'in', 'local']} onChange={(dir) => set({ dir })} />
-        <Select label="Connection" value={filters.conn} options={conns} onChange={(conn) => set({ conn })} />
+        <OnDemandSelect
+          label="Connection"
+          placeholder="Connection: all"
+          value={filters.conn}
+          choices={() => [...store.connections().keys()].sort().map((conn) => ({ value: conn, label: conn }))}
+          onChange={(conn) => set({ conn })}
+        />
         <label class="check" title="Keep the newest message in view">
           <input type="checkbox" checked={follow} onChange={(e) => setFollow((e.target as HTMLInputElement).checked)} />
           Follow

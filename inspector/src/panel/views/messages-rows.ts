@@ -58,7 +58,13 @@ export function filteredRows(store: SessionStore, filters: MessageFilters, epoch
   };
   const reusable = cache && cache.key === key && cache.epoch === epoch && cache.end <= store.end && cache.end >= store.start;
   if (!reusable) {
-    const rows = store.query(query).filter(keep);
+    let rows: number[];
+    if (filters.conn || filters.protocol || filters.type) rows = store.query(query).filter(keep);
+    else {
+      // No index to narrow by: walk the positions (no array of every position made first).
+      rows = [];
+      for (let p = store.start; p < store.end; p++) if (keep(p)) rows.push(p);
+    }
     return { key, epoch, start: store.start, end: store.end, rows, ...(matcher.error ? { error: matcher.error } : {}) };
   }
   if (cache.start === store.start && cache.end === store.end) return cache;
@@ -66,7 +72,9 @@ export function filteredRows(store: SessionStore, filters: MessageFilters, epoch
   // extend in place: copying it on every update made a long load quadratic (a million rows, copied per render).
   let rows = cache.rows;
   if (store.start > cache.start) rows = rows.slice(lowerBound(rows, store.start));
-  for (const p of store.query({ ...query, from: cache.end })) if (keep(p)) rows.push(p);
+  if (filters.conn || filters.protocol || filters.type) {
+    for (const p of store.query({ ...query, from: cache.end })) if (keep(p)) rows.push(p);
+  } else for (let p = Math.max(cache.end, store.start); p < store.end; p++) if (keep(p)) rows.push(p);
   return { ...cache, start: store.start, end: store.end, rows };
 }
 
