@@ -226,6 +226,7 @@ function rejectedForgeries(honestTab: number): Array<[string, unknown]> {
         ]),
       ),
     ],
+    ['seq past the safe integers', hook(frames([frame({ seq: 2 ** 60, text: 'REJ-45' })]))],
     // not objects at all
     ['a string', 'REJ-40'],
     ['null', null],
@@ -258,6 +259,14 @@ describe('a hostile page beside an honest tab, with the real extension', () => {
       new RawJson(
         `{"source":"syncscope-hook","v":1,"event":{"type":"frames","dropped":0,"frames":[{"seq":900002,"t":1,"transport":"broadcast","conn":"hostile-bc","dir":"local","kind":"message","json":{"marker":"ACC-3","__proto__":{"polluted":"json"},"constructor":{"prototype":{"polluted":"json"}},"nested":{"__proto__":{"forged":true}}}}]}}`,
       ),
+      // Extreme numbers: times at the ends of the doubles, the largest safe seq.
+      hook(
+        frames([
+          frame({ seq: Number.MAX_SAFE_INTEGER, t: 1.7e308, text: 'ACC-5' }),
+          frame({ seq: 0, t: -1.7e308, text: 'ACC-6' }),
+          frame({ seq: 1, t: Number.MIN_VALUE, text: 'ACC-7' }),
+        ]),
+      ),
       // A tap error of 1 MB.
       hook({ type: 'tap-error', tap: 'ACC-4', message: '<b>big</b>'.repeat(100_000) }),
       hook(frames([frame({ text: 'ACC-sentinel' })])),
@@ -275,6 +284,7 @@ describe('a hostile page beside an honest tab, with the real extension', () => {
     expect(hostileSeen).toContain('ACC-1');
     expect(hostileSeen).toContain('ACC-2');
     expect(hostileSeen).toContain('ACC-3');
+    for (const marker of ['ACC-5', 'ACC-6', 'ACC-7']) expect(await framesWith(hostile.panel, marker)).toHaveLength(1);
     // The 1 MB tap error is clipped for the banner, as text, and the views keep their room.
     const banner = (await hostile.panel.locator('.banner.error-text').textContent()) ?? '';
     expect(banner).toMatch(/^tap ACC-4: (<b>big<\/b>)+.*… \(\d+ more characters\)$/);
