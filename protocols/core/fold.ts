@@ -41,7 +41,27 @@ export interface StepResult {
 export const initialFoldState = (): FoldState => ({ conns: new Map(), states: {} });
 
 export class Fold {
+  /**
+   * One shared FrameInfo per protocol/type that decoded: a store keeps an info for every frame, and a million
+   * identical small objects were a good part of its memory and allocation. Frozen, since they are shared.
+   */
+  private readonly okInfos = new Map<string, Map<string, FrameInfo>>();
+
   constructor(readonly registry: Registry) {}
+
+  private okInfo(protocol: string, type: string): FrameInfo {
+    let byType = this.okInfos.get(protocol);
+    if (!byType) {
+      byType = new Map();
+      this.okInfos.set(protocol, byType);
+    }
+    let info = byType.get(type);
+    if (!info) {
+      info = Object.freeze({ protocol, type, ok: true });
+      byType.set(type, info);
+    }
+    return info;
+  }
 
   step(state: FoldState, frame: RawFrame): StepResult {
     const previous = state.conns.get(frame.conn);
@@ -134,7 +154,7 @@ export class Fold {
       ) as DissectorEvent<unknown>;
       try {
         protocolState = dissector.reduce(protocolState, event, frame, info);
-        settled.push({ seq: frame.seq, info: { protocol, type: result.type, ok: true } });
+        settled.push({ seq: frame.seq, info: this.okInfo(protocol, result.type) });
       } catch (thrown) {
         settled.push({
           seq: frame.seq,

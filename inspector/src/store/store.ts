@@ -129,6 +129,7 @@ export class SessionStore {
   /** k -> protocol states before position k * checkpointEvery (connection records come from `conns`). */
   private checkpoints = new Map<number, States>([[0, {}]]);
   private byConn = new Map<string, PositionList>();
+  private readonly scratchConns = new Map<string, ConnRecord>();
   private byProtocol = new Map<string, PositionList>();
   private byType = new Map<string, PositionList>();
   private readonly redactionSet = new Set<string>();
@@ -571,7 +572,10 @@ export class SessionStore {
   /** Folds the frame at `position` with a one-entry connection map, and keeps what changed. */
   private step(position: number, frame: RawFrame): void {
     const record = this.latestRecord(frame.conn);
-    const conns = new Map<string, ConnRecord>();
+    // One scratch map for every step: the fold reads it and returns a new map if it changes anything, and the
+    // result is read right here.
+    const conns = this.scratchConns;
+    conns.clear();
     if (record) conns.set(frame.conn, record);
     const result = this.fold.step({ conns, states: this.states }, frame);
     this.states = result.state.states;
