@@ -5,7 +5,6 @@
  */
 import type { Envelope, StoredDispatch } from '@syncscope/protocols/seneschal';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LocalState } from './client/state.ts';
 import { MAX_BODY_BYTES } from './server/http.ts';
 import { at, converge, Harness } from './test/harness.ts';
 import { rawSocket } from './test/raw-socket.ts';
@@ -39,21 +38,10 @@ describe('seneschal rehydrate of a long offline queue', () => {
     await other.connect();
 
     const rehydrates: string[] = [];
-    // Storage by reference: the state is immutable, and cloning it on each of 10,000 changes would be quadratic.
-    let saved: LocalState | undefined;
-    const storage = {
-      load: async () => saved,
-      save: async (state: LocalState) => {
-        saved = state;
-      },
-    };
-    const device = h.client(
-      'device',
-      (frame) => {
-        if (frame.dir === 'out' && frame.text?.startsWith('{"type":"rehydrate"')) rehydrates.push(frame.text);
-      },
-      storage,
-    );
+    // The default storage (a structured clone of the state per save): saves of a burst of changes coalesce.
+    const device = h.client('device', (frame) => {
+      if (frame.dir === 'out' && frame.text?.startsWith('{"type":"rehydrate"')) rehydrates.push(frame.text);
+    });
     await device.login('alice', 'alice-password');
     await device.connect();
     await device.disconnect();

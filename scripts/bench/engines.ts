@@ -309,7 +309,8 @@ const SENESCHAL_OBJECTS = 100;
 
 /**
  * Keeps the client's saved state by reference: the state is immutable, so this is what memoryStorage's
- * structuredClone gives without cloning the whole state on each of 10,000 changes (quadratic, minutes).
+ * structuredClone gives without measuring structuredClone (the client coalesces the saves of a burst of changes,
+ * but each save would still clone the whole state).
  */
 function referenceStorage(): ClientStorage {
   let saved: LocalState | undefined;

@@ -70,6 +70,8 @@ export class SeneschalClient {
   private socketConn = '';
   private connSeq = 0;
   private saving = Promise.resolve();
+  /** The newest state not yet handed to storage, while a save for it is queued. */
+  private unsavedState: LocalState | undefined;
   private readonly waiters = new Set<() => void>();
   private readonly listeners = new Set<() => void>();
   private readonly fetchImpl: typeof fetch;
@@ -85,8 +87,21 @@ export class SeneschalClient {
     ]);
     this.store.subscribe((state) => {
       const storage = this.options.storage;
-      if (storage)
-        this.saving = this.saving.then(() => storage.save(state)).catch((error) => this.fail(`could not save: ${String(error)}`));
+      if (storage) {
+        // A save that has not started yet takes the later states too (they are immutable and newer), so a burst of
+        // changes (10,000 offline dispatches) is a few saves, not one save of an ever longer queue per change.
+        // Work chained after a change (afterSave) still runs after a save that holds that change.
+        const queued = this.unsavedState !== undefined;
+        this.unsavedState = state;
+        if (!queued)
+          this.saving = this.saving
+            .then(() => {
+              const latest = this.unsavedState;
+              this.unsavedState = undefined;
+              return latest && storage.save(latest);
+            })
+            .catch((error) => this.fail(`could not save: ${String(error)}`));
+      }
       this.notify();
     });
   }

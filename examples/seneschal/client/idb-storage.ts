@@ -72,7 +72,7 @@ export function idbStorage(dbName: string, onFrame?: (frame: FrameInput) => void
     async save(state: LocalState) {
       const objects = new Map(Object.entries(state.confirmed));
       const unsent = new Map(state.unsent.map((d) => [d.id, d]));
-      const writes = [...diff(OBJECTS_STORE, savedObjects, objects), ...diff(UNSENT_STORE, savedUnsent, unsent)];
+      const writes = [...diff(UNSENT_STORE, savedUnsent, unsent), ...diff(OBJECTS_STORE, savedObjects, objects)];
       if (!writes.length) return;
       const handle = await db();
       const tx = handle.transaction([OBJECTS_STORE, UNSENT_STORE], 'readwrite');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameInput } from '@syncscope/inspector/record';
-import type { ClientStorage, SeneschalClient } from '../client/client.ts';
+import type { SeneschalClient } from '../client/client.ts';
 import { createNodeClient } from '../client/node.ts';
 import { type RunningServer, type ServerOptions, startServer } from '../server/index.ts';
 
@@ -38,15 +38,8 @@ export class Harness {
     this.server = undefined;
   }
 
-  /** `storage` defaults to memoryStorage (a structured clone per change). */
-  client(clientID: string, onFrame = this.onFrame, storage?: ClientStorage): SeneschalClient {
-    const client = createNodeClient({
-      server: this.url,
-      clientID,
-      now: () => this.clock,
-      ...(onFrame ? { onFrame } : {}),
-      ...(storage ? { storage } : {}),
-    });
+  client(clientID: string, onFrame = this.onFrame): SeneschalClient {
+    const client = createNodeClient({ server: this.url, clientID, now: () => this.clock, ...(onFrame ? { onFrame } : {}) });
     this.clients.push(client);
     return client;
   }
