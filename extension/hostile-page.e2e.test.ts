@@ -7,6 +7,7 @@
  * another tab's panel or page, the relay and background keep working (the pages' later honest frames still arrive)
  * with bounded memory, and hostile text is shown as text and never executed or loaded.
  */
+import { mkdirSync } from 'node:fs';
 import { BRIDGE_VERSION, SOURCE, WORKER_BRIDGE_CHANNEL } from '@syncscope/inspector/bridge';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { startTestApp, type TestApp } from './test/app.ts';
 import { appReady, type ExtensionBrowser, launchExtension, poll, sendOnAppSocket } from './test/extension-browser.ts';
 import { hostileOf, RawJson, startHostileSite } from './test/hostile-page.ts';
 
+const SHOTS = '/tmp/panel-shots';
 let browser: ExtensionBrowser;
 let honestSite: TestApp;
 let hostileSite: TestApp;
@@ -509,7 +511,9 @@ describe('a hostile page beside an honest tab, with the real extension', () => {
     await poll(() => panel.locator('.banner.error-text').textContent()).toBe(`tap ${svg('tap')}: ${tapError}`);
     await panel.locator('.row', { hasText: 'unknown server message' }).click();
     await poll(() => panel.locator('.decode-error').textContent()).toContain(`unknown server message "${img('protocol-error')}"`);
-    await panel.screenshot({ path: new URL('./screenshots/hostile-page.png', import.meta.url).pathname });
+    // Like the other extension e2e shots, to /tmp/panel-shots (extension/screenshots/hostile-page.png is a copy).
+    mkdirSync(SHOTS, { recursive: true });
+    await panel.screenshot({ path: `${SHOTS}/hostile-page.png` });
     await panel.getByRole('tab', { name: 'Raw' }).click();
     expect(await panel.locator('pre.raw').textContent()).toBe(JSON.stringify({ type: img('protocol-error') }));
     await panel.locator('.row', { hasText: 'open' }).first().click();
