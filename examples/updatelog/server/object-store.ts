@@ -72,7 +72,10 @@ export class FileObjectStore {
       if (!name.endsWith('.obj')) continue;
       const key = decodeURIComponent(name.slice(0, -4));
       const object = await store.readFile(key);
-      if (object) store.remember(object);
+      if (!object) continue;
+      const { body: _body, ...info } = object;
+      store.remember(info); // the index holds no bodies: the cache below does, within its bound
+      store.keep(object); // the log service reads them right after opening
     }
     return store;
   }
