@@ -113,11 +113,11 @@ export interface ReadResult {
  * Reads a session from its lines as they arrive (any source of text lines, or of batches of lines: a batch per
  * chunk read saves a promise per line on long files). A bad header always fails; a bad frame line fails the read
  * unless `lenient`, and is then reported while the rest loads. `onBatch` runs after each batch (a reader can report
- * progress there).
+ * progress there, and pause the read by returning a promise).
  */
 export async function readSessionLines(
   lines: AsyncIterable<string | readonly string[]> | Iterable<string>,
-  options: ReadOptions & { onBatch?: () => void } = {},
+  options: ReadOptions & { onBatch?: () => Promise<void> | undefined } = {},
 ): Promise<ReadResult> {
   const file = options.file ?? '<session>';
   let header: SessionHeader | undefined;
@@ -146,7 +146,8 @@ export async function readSessionLines(
   for await (const item of lines) {
     if (typeof item === 'string') readLine(item);
     else for (const line of item) readLine(line);
-    options.onBatch?.();
+    const pause = options.onBatch?.();
+    if (pause) await pause;
   }
   if (header === undefined) throw new SessionLineError(file, 1, 'the file is empty: no session header');
   return { header, frames, errors, lines: number };

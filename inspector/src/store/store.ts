@@ -28,9 +28,25 @@ import { PositionList } from './index-list.ts';
 export const DEFAULT_STORE_CAP = 1_000_000;
 const MAX_CHECKPOINT_EVERY = 1024;
 /** How often views hear about a file import in progress. */
-const IMPORT_NOTIFY_EVERY_MS = 250;
+const IMPORT_NOTIFY_EVERY_MS = 400;
 /** A background fold's slice: short enough that input and painting stay smooth between slices. */
 const DERIVE_SLICE_MS = 12;
+
+/**
+ * Lets a page paint (two frames: one for what changed, one for what its scroll handlers then re-rendered, such as a
+ * table following its tail), or 80 ms when it is hidden and frames do not come; elsewhere, just yields.
+ */
+function yieldForPaint(): Promise<void> {
+  if (typeof requestAnimationFrame !== 'function') return yieldToEventLoop();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, 80);
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0)));
+  });
+}
 
 /** Lets the event loop run (input, painting, timers) before continuing; a message port is not clamped like timers. */
 function yieldToEventLoop(): Promise<void> {
@@ -448,10 +464,14 @@ export class SessionStore {
     this.deferring = options.background === true;
     let lastRelease = performance.now();
     const onBatch = () => {
-      if (performance.now() - lastRelease < IMPORT_NOTIFY_EVERY_MS) return;
-      lastRelease = performance.now();
+      if (performance.now() - lastRelease < IMPORT_NOTIFY_EVERY_MS) return undefined;
       this.releaseNotifications();
       this.holding = true;
+      // Chunks that are already there arrive as microtasks, so the page would not paint until the file ends:
+      // let it paint what it has (and follow its scroll) now.
+      return yieldForPaint().then(() => {
+        lastRelease = performance.now();
+      });
     };
     try {
       const { background: _background, ...readOptions } = options;

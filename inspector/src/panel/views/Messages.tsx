@@ -81,7 +81,15 @@ export function Messages() {
 
   // Follow-tail: keep the newest row in view while frames stream in.
   useLayoutEffect(() => {
-    if (follow && cursor === undefined && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+    if (!(follow && cursor === undefined && rows.length > 0)) return;
+    virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+    // The virtualizer hears of the new offset from the scroll event, a frame later, and meanwhile places rows for
+    // the old one (a blank table while a big file streams in): tell it now.
+    const element = scrollRef.current;
+    if (element && virtualizer.scrollOffset !== element.scrollTop) {
+      virtualizer.scrollOffset = element.scrollTop;
+      rerender(0);
+    }
   }, [follow, rows.length, cursor, virtualizer]);
 
   const items = virtualizer.getVirtualItems();
@@ -99,14 +107,17 @@ export function Messages() {
     if (cached && cached.epoch === session.epoch) return cached;
     const decoded = store.decode(position);
     const info = store.info(position);
-    const entry = {
-      epoch: session.epoch,
-      protocol: decoded?.protocol ?? info?.protocol ?? '…',
-      type: decoded?.ok ? decoded.type : (info?.type ?? 'undecodable'),
-      ok: decoded?.ok ?? false,
-      // No decode yet: a loaded file's frame whose connection the background derivation has not reached.
-      summary: decoded === undefined ? '…' : decoded.ok ? decoded.summary : `⚠ ${decoded.error.reason}`,
-    };
+    // No decode yet: a loaded file's frame whose connection the background derivation has not reached.
+    const entry =
+      decoded === undefined
+        ? { epoch: session.epoch, protocol: '…', type: '…', ok: true, summary: '…' }
+        : {
+            epoch: session.epoch,
+            protocol: decoded.protocol,
+            type: decoded.ok ? decoded.type : (info?.type ?? 'undecodable'),
+            ok: decoded.ok,
+            summary: decoded.ok ? decoded.summary : `⚠ ${decoded.error.reason}`,
+          };
     if (summaries.current.size > 5000) summaries.current.clear();
     summaries.current.set(position, entry);
     return entry;
