@@ -12,7 +12,7 @@
 import { type Flag, TypeRegistry } from '@syncscope/protocols/updatelog';
 import { z } from 'zod';
 import type { AppModel } from '../engine/app-model.ts';
-import { StampTable } from './stamp-table.ts';
+import { RecordTable, StampTable } from './stamp-table.ts';
 
 export class MatchStatus {
   static readonly SCHEDULED = new MatchStatus('Scheduled');
@@ -107,55 +107,85 @@ export interface Standing {
   points: number;
 }
 
-/** Each state's stamps as a persistent table; a state revived from typed JSON gets one from its `stamps` record. */
-const stampTables = new WeakMap<League, StampTable>();
+/** A state's fields as persistent tables (an update copies a few small nodes, not whole collections). */
+interface Tables {
+  teams: RecordTable<Fields>;
+  matches: RecordTable<Fields>;
+  results: RecordTable<Fields>;
+  stamps: StampTable;
+}
 
-function stampsOf(league: League): StampTable {
-  let table = stampTables.get(league);
-  if (!table) {
-    table = StampTable.from(league.stamps);
-    stampTables.set(league, table);
+/** Each state's tables; a state revived from typed JSON (plain records, frozen) gets them when first used. */
+const stateTables = new WeakMap<League, Tables>();
+
+function tablesOf(league: League): Tables {
+  let tables = stateTables.get(league);
+  if (!tables) {
+    tables = {
+      teams: RecordTable.from(league.teams),
+      matches: RecordTable.from(league.matches),
+      results: RecordTable.from(league.results),
+      stamps: StampTable.from(league.stamps),
+    };
+    stateTables.set(league, tables);
   }
-  return table;
+  return tables;
+}
+
+const asTable = (records: RecordTable<Fields> | Readonly<Record<string, Fields>>) =>
+  records instanceof RecordTable ? records : RecordTable.from(records);
+
+/**
+ * An own enumerable property built on first read: typed JSON (snapshots, the replica) and the views still find
+ * each field as a plain record, in its place among the state's fields.
+ */
+function lazyField<T>(target: object, name: string, build: () => T): void {
+  let value: T | undefined;
+  let built = false;
+  Object.defineProperty(target, name, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!built) {
+        value = build();
+        built = true;
+      }
+      return value as T;
+    },
+  });
 }
 
 /** The state: field values with the stamp that wrote each, rejected actions, dismissed flags. Immutable. */
 export class League {
-  readonly teams: Readonly<Record<string, Fields>>;
-  readonly matches: Readonly<Record<string, Fields>>;
-  readonly results: Readonly<Record<string, Fields>>;
-  /**
-   * `${collection}/${id}/${field}` -> stamp of the write that set it. Kept in a StampTable (an update copies a few
-   * small nodes, not every stamp); this record is built from it when read, as typed JSON (snapshots) reads it.
-   */
+  /** Records by id (kept in RecordTables; these plain records are built from them when read). */
+  readonly teams!: Readonly<Record<string, Fields>>;
+  readonly matches!: Readonly<Record<string, Fields>>;
+  readonly results!: Readonly<Record<string, Fields>>;
+  /** `${collection}/${id}/${field}` -> stamp of the write that set it (kept in a StampTable, likewise). */
   readonly stamps!: Readonly<Record<string, Stamp>>;
   /** Actions that could not be applied at all (unknown method, bad argument): kept, flagged. */
   readonly rejected: readonly Flag[];
   readonly dismissed: readonly string[];
 
   constructor(
-    teams: Readonly<Record<string, Fields>> = {},
-    matches: Readonly<Record<string, Fields>> = {},
-    results: Readonly<Record<string, Fields>> = {},
+    teams: RecordTable<Fields> | Readonly<Record<string, Fields>> = {},
+    matches: RecordTable<Fields> | Readonly<Record<string, Fields>> = {},
+    results: RecordTable<Fields> | Readonly<Record<string, Fields>> = {},
     stamps: StampTable | Readonly<Record<string, Stamp>> = StampTable.empty(),
     rejected: readonly Flag[] = [],
     dismissed: readonly string[] = [],
   ) {
-    this.teams = teams;
-    this.matches = matches;
-    this.results = results;
-    const table = stamps instanceof StampTable ? stamps : StampTable.from(stamps);
-    stampTables.set(this, table);
-    let record: Record<string, Stamp> | undefined;
-    // An own enumerable accessor, so typed JSON still finds `stamps` among the state's fields, in its place.
-    Object.defineProperty(this, 'stamps', {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        record ??= table.toRecord();
-        return record;
-      },
-    });
+    const tables: Tables = {
+      teams: asTable(teams),
+      matches: asTable(matches),
+      results: asTable(results),
+      stamps: stamps instanceof StampTable ? stamps : StampTable.from(stamps),
+    };
+    stateTables.set(this, tables);
+    lazyField(this, 'teams', () => tables.teams.toRecord());
+    lazyField(this, 'matches', () => tables.matches.toRecord());
+    lazyField(this, 'results', () => tables.results.toRecord());
+    lazyField(this, 'stamps', () => tables.stamps.toRecord());
     this.rejected = rejected;
     this.dismissed = dismissed;
   }
@@ -193,12 +223,13 @@ export class League {
   private upsert(collection: Collection, value: object, stamp: Stamp): League {
     const record = value as Record<string, unknown>;
     const id = record.id as string;
-    const current = this[collection][id] ?? {};
+    const tables = tablesOf(this);
+    const existing = tables[collection].get(id);
     // Kept as an instance of the argument's class (with its id), so snapshots carry "@type" and the id of each.
-    const fields: Record<string, unknown> = Object.assign(Object.create(Object.getPrototypeOf(value)), current, { id });
-    const stamps = stampsOf(this);
+    const fields: Record<string, unknown> = Object.assign(Object.create(Object.getPrototypeOf(value)), existing ?? {}, { id });
+    const stamps = tables.stamps;
     const written: Array<[string, Stamp]> = [];
-    let changed = !this[collection][id];
+    let changed = !existing;
     for (const [field, fieldValue] of Object.entries(record)) {
       if (field === 'id' || fieldValue === undefined) continue;
       const slot = `${collection}/${id}/${field}`;
@@ -215,7 +246,7 @@ export class League {
       changed = true;
     }
     if (!changed) return this;
-    return this.with({ [collection]: { ...this[collection], [id]: Object.freeze(fields) }, stamps: stamps.with(written) });
+    return this.with({ [collection]: tables[collection].set(id, Object.freeze(fields)), stamps: stamps.with(written) });
   }
 
   /** Keeps an action that could not be applied, flagged (never dropped). */
@@ -227,14 +258,13 @@ export class League {
     return this.with({ rejected });
   }
 
-  private with(
-    changes: Partial<Pick<League, 'teams' | 'matches' | 'results' | 'rejected' | 'dismissed'>> & { stamps?: StampTable },
-  ): League {
+  private with(changes: Partial<Tables> & Partial<Pick<League, 'rejected' | 'dismissed'>>): League {
+    const tables = tablesOf(this);
     return new League(
-      changes.teams ?? this.teams,
-      changes.matches ?? this.matches,
-      changes.results ?? this.results,
-      changes.stamps ?? stampsOf(this),
+      changes.teams ?? tables.teams,
+      changes.matches ?? tables.matches,
+      changes.results ?? tables.results,
+      changes.stamps ?? tables.stamps,
       changes.rejected ?? this.rejected,
       changes.dismissed ?? this.dismissed,
     );
@@ -294,7 +324,7 @@ export class League {
   /** Every update breaking a rule, derived from the whole state (so independent of arrival order), minus dismissed. */
   flags(): Flag[] {
     const flags: Flag[] = [...this.rejected];
-    const stamps = stampsOf(this);
+    const stamps = tablesOf(this).stamps;
     const writer = (slot: string) => updateIdOf(stamps.get(slot) ?? '0-?');
     const byName = new Map<string, string[]>();
     for (const [id, f] of Object.entries(this.teams)) {

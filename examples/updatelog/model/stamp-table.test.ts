@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StampTable } from './stamp-table.ts';
+import { RecordTable, StampTable } from './stamp-table.ts';
 
 describe('StampTable', () => {
   it('sets and gets slots without changing the table it came from', () => {
@@ -28,5 +28,21 @@ describe('StampTable', () => {
     const back = StampTable.from(record);
     expect(back.size).toBe(entries.length);
     expect(back.toRecord()).toEqual(record);
+  });
+
+  it('RecordTable keeps first-insertion order (a key set again keeps its place), as a spread object did', () => {
+    let table = RecordTable.from<number>({ b: 1, a: 2 });
+    const before = table;
+    table = table.set('c', 3).set('b', 10).set('__proto__', 4).set('7', 5);
+    const plain: Record<string, number> = { b: 1, a: 2 };
+    const spread = { ...plain, c: 3, b: 10, ['__proto__']: 4, '7': 5 };
+    expect(Object.entries(table.toRecord())).toEqual(Object.entries(spread));
+    expect(table.get('b')).toBe(10);
+    expect(before.get('b')).toBe(1);
+    expect(before.get('c')).toBeUndefined();
+    expect([before.size, table.size]).toEqual([2, 5]);
+    const many = Array.from({ length: 3_000 }, (_, i) => `match-${(i * 7919) % 3_000}`);
+    const big = many.reduce((t, key, i) => t.set(key, i), RecordTable.empty<number>());
+    expect(Object.keys(big.toRecord())).toEqual(many);
   });
 });
