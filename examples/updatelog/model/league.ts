@@ -12,7 +12,7 @@
 import { type Flag, TypeRegistry } from '@syncscope/protocols/updatelog';
 import { z } from 'zod';
 import type { AppModel } from '../engine/app-model.ts';
-import { RecordTable, StampTable } from './stamp-table.ts';
+import { RecordTable, StampTable } from './persistent-tables.ts';
 
 export class MatchStatus {
   static readonly SCHEDULED = new MatchStatus('Scheduled');

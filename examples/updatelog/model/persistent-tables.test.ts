@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecordTable, StampTable } from './stamp-table.ts';
+import { RecordTable, StampTable } from './persistent-tables.ts';
 
 describe('StampTable', () => {
   it('sets and gets slots without changing the table it came from', () => {
