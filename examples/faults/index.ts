@@ -17,6 +17,7 @@ export {
   type CutReport,
   type Direction,
   startTcpProxy,
+  type TcpChaosOptions,
   type TcpProxy,
   type TcpProxyOptions,
 } from './tcp-proxy.ts';

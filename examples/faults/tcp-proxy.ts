@@ -5,6 +5,7 @@
  * endpoints really see it.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Prng } from './prng.ts';
 import { withoutExtensionOffer } from './ws-frames.ts';
 
 /** up: client to server; down: server to client. */
@@ -38,8 +39,12 @@ export interface TcpProxy {
   readonly connections: number;
   /** Arms a cut: resolves when a chunk matched and its connection was killed mid-chunk. */
   cut(dir: Direction, at: CutAt): Promise<CutReport>;
-  /** Drops every armed cut that has not fired (their promises stay pending). */
+  /** Drops every armed cut that has not fired (their promises stay pending), and stops chaos. */
   disarm(): void;
+  /** Seeded cuts: each chunk that `match` accepts is torn at a random byte with probability `cut`, until disarm(). */
+  chaos(options: TcpChaosOptions): void;
+  /** Connections torn so far (armed and chaos). */
+  readonly cuts: number;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,15 @@ interface ArmedCut {
   dir: Direction;
   at: CutAt;
   resolve(report: CutReport): void;
+}
+
+export interface TcpChaosOptions {
+  prng: Prng;
+  /** Probability that a chunk is torn. */
+  cut: number;
+  dirs?: readonly Direction[];
+  /** Only chunks this accepts may be torn (default: every chunk but a connection's first, its HTTP head). */
+  match?: (chunk: Buffer, info: ChunkInfo) => boolean;
 }
 
 export interface TcpProxyOptions {
@@ -63,7 +77,17 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   const host = options.upstreamHost ?? '127.0.0.1';
   const sockets = new Set<Socket>();
   let armed: ArmedCut[] = [];
+  let chaos: TcpChaosOptions | undefined;
   let accepted = 0;
+  let cuts = 0;
+  /** A one-off cut drawn from the chaos settings for this chunk, if any. */
+  const chaosRule = (dir: Direction, chunk: Buffer, info: ChunkInfo): ArmedCut | undefined => {
+    if (!chaos || chunk.length < 2 || !(chaos.dirs ?? ['up', 'down']).includes(dir)) return undefined;
+    if (!(chaos.match?.(chunk, info) ?? info.index > 0)) return undefined;
+    if (!chaos.prng.chance(chaos.cut)) return undefined;
+    const at = chaos.prng.int(1, chunk.length - 1);
+    return { dir, at: () => at, resolve: () => undefined };
+  };
 
   const server: Server = createServer((client) => {
     const connection = accepted++;
@@ -81,12 +105,14 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
         if (torn) return;
         const info = { connection, index: seen[dir]++ };
         const chunk = options.plainWebSocketFrames && dir === 'up' && info.index === 0 ? withoutExtensionOffer(raw) : raw;
-        for (const rule of armed) {
+        const random = chaosRule(dir, chunk, info);
+        for (const rule of random ? [random, ...armed] : armed) {
           if (rule.dir !== dir) continue;
           const at = rule.at(chunk, info);
           if (at === undefined || at < 0 || at >= chunk.length) continue;
           armed = armed.filter((r) => r !== rule);
           torn = true;
+          cuts++;
           // Deliver the head, then close both ends once it is handed to the kernel: the receiver gets a frame
           // (or body) that stops short, followed by the end of the stream.
           to.write(chunk.subarray(0, at), () => {
@@ -128,6 +154,13 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     },
     disarm() {
       armed = [];
+      chaos = undefined;
+    },
+    chaos(options) {
+      chaos = options;
+    },
+    get cuts() {
+      return cuts;
     },
     async close() {
       armed = [];

@@ -209,6 +209,27 @@ describe('linear: duplicated and reordered deliveries', () => {
     expect(alice.queue).toEqual([]);
   });
 
+  it("the /change answer overtaken by the push of someone else's later change to the same field: the later value stands", async () => {
+    let laterSeen!: () => void;
+    const seen = new Promise<void>((resolve) => {
+      laterSeen = resolve;
+    });
+    const alice = await client('alice-late-ack', proxy.url, (frame) => {
+      if (frame.kind === 'message' && frame.dir === 'in' && frame.text?.includes('later, by bob')) laterSeen();
+    });
+    const bob = await client('bob-late-ack', h.server.url);
+    const held = proxy.http.hold((e) => e.url === '/change', seen);
+    await alice.update('Issue', 'issue-1', { description: 'earlier, by alice' });
+    await waitFor(
+      "bob to see alice's change",
+      () => (bob.pool.get(issue('issue-1'))?.model as { description?: string } | undefined)?.description === 'earlier, by alice',
+    );
+    await bob.update('Issue', 'issue-1', { description: 'later, by bob' });
+    await held;
+    const truth = await convergeKeepingAcks([alice, bob]);
+    expect(truth[issue('issue-1')]).toMatchObject({ description: 'later, by bob' });
+  });
+
   it(`seeded chaos on the pushes (seed ${SEED}): duplicates and swaps while two clients edit`, async () => {
     const random = prng(SEED);
     proxy.ws.chaos({ prng: random, duplicate: 0.3, swap: 0.3, dirs: ['down'] });
@@ -225,5 +246,50 @@ describe('linear: duplicated and reordered deliveries', () => {
     proxy.ws.calm();
     await convergeKeepingAcks([alice, bob]);
     expect(proxy.ws.stats.duplicated - before.duplicated + proxy.ws.stats.swapped - before.swapped).toBeGreaterThan(0);
+  });
+
+  it(`seeded chaos on every layer (seed ${SEED}): torn connections, replayed and torn exchanges, doubled and swapped pushes`, async () => {
+    const random = prng(SEED + 1);
+    // client -> TCP proxy (tears connections) -> fault proxy (HTTP and WebSocket faults) -> server
+    const chain = await startTcpProxy({ upstreamPort: proxy.port });
+    try {
+      const alice = await client('alice-layers', chain.url);
+      const bob = await client('bob-layers', chain.url);
+      chain.chaos({ prng: random, cut: 0.06 });
+      proxy.ws.chaos({ prng: random, duplicate: 0.2, swap: 0.2, dirs: ['down'] });
+      proxy.http.chaos({ prng: random, replay: 0.15, tearResponse: 0.1, tearRequest: 0.1, hold: 0.1 });
+      for (let i = 0; i < 20; i++) {
+        const who = random.chance(0.5) ? alice : bob;
+        if (random.chance(0.4)) await createIssue(who, `issue-layers-${SEED}-${i}`, `layers ${i}`);
+        else await who.update('Issue', random.chance(0.5) ? 'issue-1' : 'issue-2', { description: `layers ${i} by ${who.clientId}` });
+        if (random.chance(0.3)) await new Promise((resolve) => setTimeout(resolve, random.int(5, 40)));
+      }
+      const faults =
+        chain.cuts + proxy.ws.stats.duplicated + proxy.ws.stats.swapped + Object.values(proxy.http.stats).reduce((a, b) => a + b, 0);
+      chain.disarm();
+      proxy.ws.calm();
+      proxy.http.calm();
+      try {
+        await convergeKeepingAcks([alice, bob]);
+      } catch (e) {
+        const truth = await h.truth();
+        for (const c of [alice, bob]) {
+          const snap = c.pool.snapshot();
+          const keys = new Set([...Object.keys(truth), ...Object.keys(snap)]);
+          const diff = [...keys].filter((k) => JSON.stringify(truth[k]) !== JSON.stringify(snap[k]));
+          console.log(
+            c.clientId,
+            c.status,
+            c.lastSyncId,
+            JSON.stringify(c.queue),
+            diff.map((k) => [k, truth[k], snap[k]]),
+          );
+        }
+        throw e;
+      }
+      expect(faults).toBeGreaterThan(0);
+    } finally {
+      await chain.close();
+    }
   });
 });

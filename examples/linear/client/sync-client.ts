@@ -58,6 +58,8 @@ function modelOf(row: JsonModel): { model: JsonModel; syncId: number } {
   return { model: model as JsonModel, syncId: typeof syncId === 'number' ? syncId : 0 };
 }
 
+type PoolCopy = { model: JsonModel; syncId: number };
+
 function entityOf(tx: Transaction): string {
   return tx.type === 'create' ? poolKey(tx.modelType, tx.model.id) : poolKey(tx.modelClass, tx.modelId);
 }
@@ -79,6 +81,13 @@ export class SyncClient {
   private buffering = true;
   private buffered: SyncAction[] = [];
   private chain: Promise<unknown> = Promise.resolve();
+  /**
+   * The server's own copy (null: not there) of every object a queued change is shown on top of. When a change
+   * retires, its object is rebuilt from this copy plus the changes still pending: the pool alone cannot tell a
+   * local value from the server's, and a change acknowledged after a newer server change to the same field was
+   * seen must not stay on top of it.
+   */
+  private readonly serverCopies = new Map<string, PoolCopy | null>();
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<() => void>();
 
@@ -98,6 +107,7 @@ export class SyncClient {
       this.lastSyncId = local.lastSyncId;
       this.queue = [...local.queue].sort((a, b) => a.enqueuedAt - b.enqueuedAt);
       this.pool.hydrate(local.models.map((m) => ({ model: m.model, syncId: m.syncId })));
+      for (const item of this.queue) this.rememberServerCopy(entityOf(item.tx));
       for (const item of this.queue) this.applyLocally(item.tx);
     }
     await this.goOnline();
@@ -175,6 +185,7 @@ export class SyncClient {
   /** In memory at once, then into the persisted queue; sent now if live, else when the client reconnects. */
   private async change(tx: Transaction): Promise<string> {
     const item: QueuedTransaction = { tx, enqueuedAt: this.now() };
+    this.rememberServerCopy(entityOf(tx));
     this.applyLocally(tx);
     this.queue.push(item);
     await this.options.store.putTransaction(item);
@@ -341,20 +352,49 @@ export class SyncClient {
       // Roll back to the server's copy (none: the object is not there for us).
       const key = entityOf(item.tx);
       touched.add(key);
-      if (result.current) this.pool.put(modelOf(result.current).model, result.syncId ?? this.pool.get(key)?.syncId ?? 0);
-      else if (result.current === null || item.tx.type === 'create') this.pool.remove(key);
+      if (result.current) {
+        const syncId = result.syncId ?? this.pool.get(key)?.syncId ?? 0;
+        this.pool.put(modelOf(result.current).model, syncId);
+        this.serverSent(key, { model: modelOf(result.current).model, syncId });
+      } else if (result.current === null || item.tx.type === 'create') {
+        this.pool.remove(key);
+        this.serverSent(key, null);
+      }
     }
     for (const key of touched) this.reapplyPending(key);
     await this.retireSeen();
     this.emit();
   }
 
-  /** Transactions whose sync id the client has now seen are done. */
+  /** Transactions whose sync id the client has now seen are done; their objects are rebuilt without them. */
   private async retireSeen(): Promise<void> {
     const done = this.queue.filter((q) => q.syncId !== undefined && q.syncId <= this.lastSyncId);
-    if (!done.length) return;
-    this.queue = this.queue.filter((q) => !done.includes(q));
-    await this.options.store.removeTransactions(done.map((q) => q.tx.id));
+    if (done.length) {
+      this.queue = this.queue.filter((q) => !done.includes(q));
+      for (const key of new Set(done.map((q) => entityOf(q.tx)))) this.rebuild(key);
+      await this.options.store.removeTransactions(done.map((q) => q.tx.id));
+    }
+    for (const key of this.serverCopies.keys()) if (!this.queue.some((q) => entityOf(q.tx) === key)) this.serverCopies.delete(key);
+  }
+
+  private rememberServerCopy(key: string): void {
+    if (this.serverCopies.has(key)) return;
+    const held = this.pool.get(key);
+    this.serverCopies.set(key, held ? { model: held.model, syncId: held.syncId } : null);
+  }
+
+  /** The server's copy of an object changed (a sync action, a bootstrap row, a rollback). */
+  private serverSent(key: string, copy: PoolCopy | null): void {
+    if (this.serverCopies.has(key)) this.serverCopies.set(key, copy);
+  }
+
+  /** The server's copy of an object with the changes not in it yet on top. */
+  private rebuild(key: string): void {
+    if (!this.serverCopies.has(key)) return;
+    const copy = this.serverCopies.get(key);
+    if (copy) this.pool.put(copy.model, copy.syncId);
+    else this.pool.remove(key);
+    this.reapplyPending(key);
   }
 
   // ---- server changes ------------------------------------------------------------------------------------------
@@ -372,6 +412,10 @@ export class SyncClient {
     const rows = lines.flatMap((l) => (l.kind === 'model' ? [modelOf(l.model)] : []));
     if (full) {
       this.pool.hydrate(rows);
+      for (const key of this.serverCopies.keys()) {
+        const held = this.pool.get(key);
+        this.serverCopies.set(key, held ? { model: held.model, syncId: held.syncId } : null);
+      }
       await this.options.store.replaceModels(
         rows.map((r) => this.stored(r.model, r.syncId)),
         metadata.metadata.lastSyncId,
@@ -380,8 +424,12 @@ export class SyncClient {
     } else {
       const fresh = rows.filter((r) => (this.pool.get(poolKey(r.model.__class, r.model.id))?.syncId ?? -1) < r.syncId);
       this.pool.merge(fresh);
+      for (const r of fresh) this.serverSent(poolKey(r.model.__class, r.model.id), { model: r.model, syncId: r.syncId });
       const removed = lines.flatMap((l) => (l.kind === 'tombstone' ? [poolKey(l.tombstone.modelName, l.tombstone.modelId)] : []));
-      for (const key of removed) this.pool.remove(key);
+      for (const key of removed) {
+        this.pool.remove(key);
+        this.serverSent(key, null);
+      }
       await this.options.store.applyModels(
         fresh.map((r) => this.stored(r.model, r.syncId)),
         removed,
@@ -389,7 +437,7 @@ export class SyncClient {
       );
     }
     this.lastSyncId = Math.max(this.lastSyncId, metadata.metadata.lastSyncId);
-    for (const item of this.queue) this.applyLocally(item.tx);
+    for (const item of this.queue) if (this.unseen(item)) this.applyLocally(item.tx);
     await this.retireSeen();
     this.emit();
   }
@@ -407,6 +455,7 @@ export class SyncClient {
       touched.add(key);
       if (action.action === 'D' || action.action === 'V') {
         this.pool.remove(key);
+        this.serverSent(key, null);
         put.delete(key);
         removed.push(key);
         continue;
@@ -418,6 +467,7 @@ export class SyncClient {
       if (action.action === 'A') model.archived = true;
       if (action.action === 'S') delete model.archived;
       this.pool.put(model, action.id);
+      this.serverSent(key, { model, syncId: action.id });
       put.set(key, this.stored(model, action.id));
     }
     for (const key of touched) this.reapplyPending(key);
@@ -428,7 +478,16 @@ export class SyncClient {
 
   /** Local changes the server has not confirmed yet stay visible on top of the server's copy. */
   private reapplyPending(key: string): void {
-    for (const item of this.queue) if (entityOf(item.tx) === key) this.applyLocally(item.tx);
+    for (const item of this.queue) if (entityOf(item.tx) === key && this.unseen(item)) this.applyLocally(item.tx);
+  }
+
+  /**
+   * Not yet in the server's copy the client holds: unanswered, or accepted with a sync id beyond the last one
+   * seen. One at or below it is already in that copy, under any later change of the same field: applying it
+   * again (before it is retired) would put the older value back over the newer one.
+   */
+  private unseen(item: QueuedTransaction): boolean {
+    return item.syncId === undefined || item.syncId > this.lastSyncId;
   }
 
   private applyLocally(tx: Transaction): void {
