@@ -100,4 +100,10 @@ export const CommonModel = z.object({
 });
 export type CommonModel = z.infer<typeof CommonModel>;
 
+/**
+ * A record keyed by names that come off the wire (object ids, property names, connection ids): without a prototype,
+ * so an id like "__proto__" is an entry like any other instead of vanishing into the prototype setter.
+ */
+export const dictionary = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 export const emptyModel = (): CommonModel => ({ entities: {}, queues: {}, journals: {}, conflicts: [], phases: [] });

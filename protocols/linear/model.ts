@@ -1,5 +1,5 @@
 /** Linear state onto the common model: the object pool, one transaction queue and one journal per client. */
-import type { CommonModel, Entity, QueueItem } from '../core/index.ts';
+import { type CommonModel, dictionary, type Entity, type QueueItem } from '../core/index.ts';
 import type { LinearState } from './reduce.ts';
 
 export const SERVER_JOURNAL = 'server';
@@ -9,7 +9,7 @@ export const clientJournal = (client: string): string => `client/${client}`;
 export const persistedName = (db: string): string => `persisted/${db}`;
 
 export function toModel(state: LinearState): CommonModel {
-  const entities: Record<string, Entity> = {};
+  const entities: Record<string, Entity> = dictionary();
   for (const [key, entry] of Object.entries(state.pool)) {
     entities[key] = {
       type: entry.modelName,
@@ -19,7 +19,7 @@ export function toModel(state: LinearState): CommonModel {
       ...(entry.deleted ? { deleted: true } : {}),
     };
   }
-  const queues: Record<string, QueueItem[]> = {};
+  const queues: Record<string, QueueItem[]> = dictionary();
   for (const [client, pending] of Object.entries(state.queues)) {
     queues[queueName(client)] = pending.map((tx) => ({
       id: tx.id,
@@ -29,7 +29,7 @@ export function toModel(state: LinearState): CommonModel {
       label: tx.syncId === undefined ? tx.label : `${tx.label} (sync id ${tx.syncId})`,
     }));
   }
-  const journals: CommonModel['journals'] = {};
+  const journals: CommonModel['journals'] = dictionary();
   for (const [client, cursor] of Object.entries(state.clients)) {
     journals[clientJournal(client)] = { side: 'client', cursor: cursor.cursor, peer: SERVER_JOURNAL, lastFrame: cursor.lastFrame };
   }

@@ -1,5 +1,5 @@
 /** Seneschal state onto the common model: objects, the two queues per client, journals, conflicts, phases. */
-import type { CommonModel, Entity, QueueItem } from '../core/index.ts';
+import { type CommonModel, dictionary, type Entity, type QueueItem } from '../core/index.ts';
 import { DELETED_PROP, type PendingDispatch, type SeneschalState } from './reduce.ts';
 import { entriesSharded } from './sharded.ts';
 
@@ -8,9 +8,9 @@ function queueItems(pending: readonly PendingDispatch[]): QueueItem[] {
 }
 
 export function toModel(state: SeneschalState): CommonModel {
-  const entities: Record<string, Entity> = {};
+  const entities: Record<string, Entity> = dictionary();
   for (const [oid, object] of entriesSharded(state.objects)) {
-    const value: Record<string, unknown> = {};
+    const value: Record<string, unknown> = dictionary();
     let version = 0;
     for (const [prop, cell] of Object.entries(object.props)) {
       version = Math.max(version, cell.ts);
@@ -28,10 +28,10 @@ export function toModel(state: SeneschalState): CommonModel {
       ...(change.granted ? {} : { deleted: true }),
     };
   }
-  const queues: Record<string, QueueItem[]> = {};
+  const queues: Record<string, QueueItem[]> = dictionary();
   for (const [cuid, pending] of Object.entries(state.clientQueues)) queues[`client/${cuid}`] = queueItems(pending);
   for (const [cuid, pending] of Object.entries(state.serverQueues)) queues[`server/${cuid}`] = queueItems(pending);
-  const journals: CommonModel['journals'] = {};
+  const journals: CommonModel['journals'] = dictionary();
   for (const [name, journal] of Object.entries(state.journals)) {
     journals[name] = {
       side: journal.side,

@@ -212,4 +212,19 @@ describe('seneschal reduce', () => {
       'rehydrate: 0 stored dispatches, more follow',
     );
   });
+
+  it('keeps an object whose id is "__proto__" like any other (ids come from the wire)', () => {
+    const state = replay([
+      { conn: 'a', dir: 'out', message: { type: 'hello', token: 't', clientID: 'A' } },
+      {
+        conn: 'a',
+        dir: 'out',
+        message: { type: 'dispatch', id: 'd1', envelope: env(700, 'A', { name: 'n' }, 'items/upsert', '__proto__') },
+      },
+    ]);
+    const id = '__proto__';
+    const model = toModel(state);
+    expect(Object.keys(model.entities)).toContain(id);
+    expect(model.entities[id]?.value).toEqual({ name: 'n' });
+  });
 });

@@ -4,7 +4,7 @@
  * dispatch overrides another's property, or loses to it, that is a conflict. Server dispatches are the master copy
  * speaking and are taken as they are. Nothing here mutates: each step returns new objects.
  */
-import { AppendLog, type Conflict, type DissectorEvent, type Phase, type PhaseName, type RawFrame } from '../core/index.ts';
+import { AppendLog, type Conflict, type DissectorEvent, dictionary, type Phase, type PhaseName, type RawFrame } from '../core/index.ts';
 import type { Envelope, JournalEntry, SeneschalMessage, ServerDispatch, StoredDispatch, StoredWrite } from './schemas.ts';
 import { emptySharded, getSharded, type Sharded, setSharded } from './sharded.ts';
 
@@ -127,7 +127,8 @@ export function applyDispatch(
 ): Pick<SeneschalState, 'objects' | 'conflicts'> {
   const [oid] = envelope.dispatch.payload;
   const current = getSharded(state.objects, oid);
-  const props: Record<string, PropCell> = { ...(current?.props ?? {}) };
+  // Property names come from the wire: a dictionary keeps "__proto__" as a property like any other.
+  const props: Record<string, PropCell> = Object.assign(dictionary<PropCell>(), current?.props);
   const conflicts: Conflict[] = [];
   const client = envelope.clientID;
   for (const [prop, value] of Object.entries(propsOf(envelope))) {

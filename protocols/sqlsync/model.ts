@@ -3,7 +3,7 @@
  * the server's storage and each client's view of it), the queues of unacknowledged entries, entities, conflicts
  * and phases.
  */
-import type { CommonModel, Journal, QueueItem } from '@syncscope/protocols/core';
+import { type CommonModel, dictionary, type Journal, type QueueItem } from '@syncscope/protocols/core';
 import { journalNames, type PendingEntry, type SqlsyncState } from './reduce.ts';
 
 function queueItems(prefix: string, entries: readonly PendingEntry[]): QueueItem[] {
@@ -18,8 +18,8 @@ function queueItems(prefix: string, entries: readonly PendingEntry[]): QueueItem
 }
 
 export function sqlsyncModel(state: SqlsyncState): CommonModel {
-  const journals: Record<string, Journal> = {};
-  const queues: Record<string, QueueItem[]> = {};
+  const journals: Record<string, Journal> = dictionary();
+  const queues: Record<string, QueueItem[]> = dictionary();
   for (const [timeline, view] of Object.entries(state.timelines)) {
     journals[journalNames.clientTimeline(timeline)] = {
       side: 'client',

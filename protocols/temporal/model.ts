@@ -3,7 +3,7 @@
  * subscribers and channel fan-out), queues (`patchDiff`, `requests`, `ack`, `upstream`), journals (the server's
  * timeline cursor per entity and each connection's view of it), conflicts and phases.
  */
-import type { CommonModel, Entity, Journal, QueueItem } from '../core/model.ts';
+import { type CommonModel, dictionary, type Entity, type Journal, type QueueItem } from '../core/model.ts';
 import type { PendingRequest, TemporalState, WaitingItem } from './reduce.ts';
 
 const queued = (item: PendingRequest): QueueItem => ({
@@ -24,8 +24,8 @@ const waiting = (item: WaitingItem, label: string): QueueItem => ({
 });
 
 export function temporalModel(state: TemporalState): CommonModel {
-  const entities: Record<string, Entity> = {};
-  const journals: Record<string, Journal> = {};
+  const entities: Record<string, Entity> = dictionary();
+  const journals: Record<string, Journal> = dictionary();
   for (const [key, entity] of Object.entries(state.entities)) {
     entities[key] = {
       type: entity.ref.type,

@@ -1,10 +1,10 @@
 /** The updatelog state on the common model: journals per client and per store area, queues, conflicts, phases. */
-import type { CommonModel, Journal } from '@syncscope/protocols/core';
+import { type CommonModel, dictionary, type Journal } from '@syncscope/protocols/core';
 import { SHARED_AREA, SNAPSHOT_AREA } from './keys.ts';
 import type { UpdatelogState } from './reduce.ts';
 
 export function model(state: UpdatelogState): CommonModel {
-  const journals: Record<string, Journal> = {};
+  const journals: Record<string, Journal> = dictionary();
   for (const [area, view] of Object.entries(state.areas)) {
     journals[`server:${area}`] = { side: 'server', cursor: view.latestTs, lastFrame: view.lastFrame };
   }
@@ -34,7 +34,7 @@ export function model(state: UpdatelogState): CommonModel {
       };
     }
   }
-  const queues: CommonModel['queues'] = {};
+  const queues: CommonModel['queues'] = dictionary();
   for (const [client, items] of Object.entries(state.queues)) {
     queues[`client:${client}`] = Object.values(items).sort((a, b) => a.frame - b.frame);
   }
