@@ -220,4 +220,36 @@ describe('sqlsync: duplicated and reordered deliveries', () => {
     expect(todos.map((t) => t.id)).toEqual(ids.sort());
     expect(stats.duplicated + stats.swapped).toBeGreaterThan(0);
   });
+
+  it(`seeded chaos on every layer (seed ${SEED}): torn connections, doubled and swapped messages, three clients`, async () => {
+    const random = prng(SEED + 1);
+    // client -> TCP proxy (tears connections) -> fault proxy (WebSocket faults) -> server
+    const chain = await startTcpProxy({ upstreamPort: proxy.port });
+    try {
+      const doc = 'layers';
+      const members = [await open('alice', chain.url, doc), await open('bob', chain.url, doc), await open('carol', chain.url, doc)];
+      chain.chaos({ prng: random, cut: 0.06 });
+      proxy.ws.chaos({ prng: random, duplicate: 0.2, swap: 0.2 });
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const who = members[random.int(0, members.length - 1)] as (typeof members)[number];
+        const known = who.todos();
+        const pick = known[random.int(0, Math.max(0, known.length - 1))];
+        if (!pick || random.chance(0.5)) {
+          const id = `l${String(i).padStart(2, '0')}`;
+          who.add(id, `layered ${i}`);
+          ids.push(id);
+        } else who.mutate({ tag: 'SetText', id: pick.id, text: `${pick.text}+` });
+        if (random.chance(0.3)) await new Promise((resolve) => setTimeout(resolve, random.int(5, 30)));
+      }
+      const faults = chain.cuts + proxy.ws.stats.duplicated + proxy.ws.stats.swapped;
+      chain.disarm();
+      proxy.ws.calm();
+      const todos = await converge(doc, members);
+      expect(todos.map((t) => t.id)).toEqual(ids.sort());
+      expect(faults).toBeGreaterThan(0);
+    } finally {
+      await chain.close();
+    }
+  });
 });
