@@ -52,4 +52,20 @@ describe('relay: what the page posts', () => {
       },
     });
   });
+
+  it('names the page a hello comes from itself: a forged hello cannot pass for another site', () => {
+    const hello = {
+      source: SOURCE.hook,
+      v: BRIDGE_VERSION,
+      event: {
+        type: 'hello',
+        url: 'https://bank.example/',
+        context: 'page',
+        redactions: [],
+        status: { capturing: true, recording: true, buffered: 0, dropped: 0 },
+      },
+    };
+    const [message] = fromPage(hello, undefined, 'http://127.0.0.1:5173/app');
+    expect(message).toMatchObject({ type: 'hook', event: { type: 'hello', url: 'http://127.0.0.1:5173/app' } });
+  });
 });

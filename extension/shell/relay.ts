@@ -20,11 +20,14 @@ import { browser } from 'wxt/browser';
  * the JSON-only port (a payload nested deeper than the JSON hop can walk), so the loss shows in the panel instead of
  * as an exception in the relay.
  */
-export function fromPage(data: unknown, budget?: number): unknown[] {
+export function fromPage(data: unknown, budget?: number, pageUrl: string | undefined = globalThis.location?.href): unknown[] {
   if ((data as { source?: unknown } | null)?.source !== SOURCE.hook) return [];
   const parsed = parseMessage(HookToRelay, data);
   if (!parsed.ok) return [];
-  const event = parsed.message.event;
+  // A hello names the page it comes from, and the panel shows that as the origin. The relay knows the page itself;
+  // a page's forged hello must not pass for another site.
+  const said = parsed.message.event;
+  const event = said.type === 'hello' && said.context === 'page' && pageUrl !== undefined ? { ...said, url: pageUrl } : said;
   try {
     const message: RelayToBackground = { source: SOURCE.relay, v: BRIDGE_VERSION, type: 'hook', event: eventToJson(event) };
     return splitForChannel(message, SOURCE.relay, budget);
