@@ -297,4 +297,34 @@ describe('seneschal: duplicated and reordered deliveries', () => {
     expect(stats.duplicated + stats.swapped).toBeGreaterThan(0);
     expect(snapshot(phone)).toEqual(snapshot(laptop));
   });
+
+  it(`seeded chaos on every layer (seed ${SEED}): torn connections under doubled and swapped messages`, async () => {
+    await setUp();
+    const random = prng(SEED + 1);
+    // client -> TCP proxy (tears connections) -> fault proxy (WebSocket faults) -> server
+    const chain = await startTcpProxy({ upstreamPort: proxy!.port });
+    try {
+      const devices = [await signedIn('phone', chain.url, true), await signedIn('tablet', chain.url), await signedIn('laptop', chain.url)];
+      chain.chaos({ prng: random, cut: 0.05 });
+      proxy!.ws.chaos({ prng: random, duplicate: 0.2, swap: 0.2 });
+      const expected: Record<string, Record<string, unknown>> = {};
+      for (let i = 0; i < 30; i++) {
+        const who = devices[random.int(0, devices.length - 1)] as SeneschalClient;
+        // The app reconnects a device whose socket died (the client leaves that to it).
+        if (who.status === 'offline') await who.connect().catch(() => undefined);
+        const oid = `ob${random.int(0, 5)}`;
+        const prop = random.chance(0.5) ? 'name' : 'qty';
+        upsert(who, 730 + i, oid, { [prop]: `${prop} ${i}` });
+        expected[oid] = { ...expected[oid], [prop]: `${prop} ${i}` };
+        if (random.chance(0.3)) await new Promise((resolve) => setTimeout(resolve, random.int(5, 30)));
+      }
+      const faults = chain.cuts + proxy!.ws.stats.duplicated + proxy!.ws.stats.swapped;
+      chain.disarm();
+      proxy!.ws.calm();
+      await settle(devices, expected);
+      expect(faults).toBeGreaterThan(0);
+    } finally {
+      await chain.close();
+    }
+  });
 });
