@@ -250,4 +250,37 @@ describe('temporal: duplicated and reordered deliveries', () => {
     for (const id of ids) expect(await converge(id, [alice, bob])).toEqual(expected[id]);
     expect(stats.duplicated + stats.swapped).toBeGreaterThan(0);
   });
+
+  it(`seeded chaos on every layer (seed ${SEED}): torn connections under doubled and swapped messages`, async () => {
+    const random = prng(SEED + 1);
+    // client -> TCP proxy (tears connections) -> fault proxy (WebSocket faults) -> Worker
+    const chain = await startTcpProxy({ upstreamPort: proxy.port });
+    try {
+      const alice = open('alice-9', chain.url);
+      const bob = open('bob-9', chain.url, 'bob');
+      const ids = ['layers-a', 'layers-b'];
+      for (const id of ids) await created(alice, id, { name: id });
+      await bob.connect();
+      for (const id of ids) bob.subscribe(org(id));
+      await bob.whenSynced();
+      chain.chaos({ prng: random, cut: 0.06 });
+      proxy.ws.chaos({ prng: random, duplicate: 0.2, swap: 0.2 });
+      const expected: Record<string, Record<string, unknown>> = { 'layers-a': { name: 'layers-a' }, 'layers-b': { name: 'layers-b' } };
+      for (let i = 0; i < 20; i++) {
+        const who = random.chance(0.5) ? alice : bob;
+        const id = ids[random.int(0, 1)] as string;
+        const value = `${who === alice ? 'alice' : 'bob'} ${i}`;
+        change(who, id, { [`k${i}`]: value });
+        expected[id] = { ...expected[id], [`k${i}`]: value };
+        if (random.chance(0.3)) await new Promise((resolve) => setTimeout(resolve, random.int(5, 30)));
+      }
+      const faults = chain.cuts + proxy.ws.stats.duplicated + proxy.ws.stats.swapped;
+      chain.disarm();
+      proxy.ws.calm();
+      for (const id of ids) expect(await converge(id, [alice, bob])).toEqual(expected[id]);
+      expect(faults).toBeGreaterThan(0);
+    } finally {
+      await chain.close();
+    }
+  });
 });
