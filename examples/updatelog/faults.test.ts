@@ -203,4 +203,32 @@ describe('updatelog: duplicated and reordered deliveries', () => {
     proxy!.http.calm();
     expect(Object.values(stats).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
+
+  it(`seeded chaos on every layer (seed ${SEED}): torn connections under replayed, torn and held exchanges`, async () => {
+    await setUp();
+    const random = prng(SEED + 1);
+    // client -> TCP proxy (tears connections) -> fault proxy (HTTP faults) -> object store
+    const chain = await startTcpProxy({ upstreamPort: proxy!.port });
+    try {
+      const alice = await client('alice', chain.url);
+      const bob = await client('bob', chain.url);
+      chain.chaos({ prng: random, cut: 0.05 });
+      proxy!.http.chaos({ prng: random, replay: 0.1, tearResponse: 0.05, tearRequest: 0.05, hold: 0.1 });
+      const names: string[] = [];
+      for (let i = 0; i < 16; i++) {
+        const who = random.chance(0.5) ? alice : bob;
+        const name = `Layer ${String(i).padStart(2, '0')}`;
+        await who.call('addTeam', new Team(`t${i}`, name));
+        names.push(name);
+        if (random.chance(0.4)) await (random.chance(0.5) ? alice : bob).sync();
+      }
+      const faults = chain.cuts + Object.values(proxy!.http.stats).reduce((a, b) => a + b, 0);
+      chain.disarm();
+      proxy!.http.calm();
+      expect(await converge([alice, bob])).toEqual(names);
+      expect(faults).toBeGreaterThan(0);
+    } finally {
+      await chain.close();
+    }
+  });
 });
