@@ -6,7 +6,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { cutInsideDataFrame, cutInsideText, frameHead, startFaultProxy, startTcpProxy, waitUntil, withoutExtensionOffer } from './index.ts';
+import {
+  cutInsideDataFrame,
+  cutInsideText,
+  frameHead,
+  prng,
+  startFaultProxy,
+  startTcpProxy,
+  waitUntil,
+  withoutExtensionOffer,
+} from './index.ts';
 
 let upstream: Server;
 let wss: WebSocketServer;
@@ -82,6 +91,29 @@ describe('tcp proxy', () => {
       expect(await b.closed).toBe(1006);
       await waitUntil('the server to get the first message', () => received.length > before);
       expect(received.slice(before)).toEqual(['fine']);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('tcp proxy chaos', () => {
+  it('tears connections at seeded points and counts them; disarm stops it', async () => {
+    const proxy = await startTcpProxy({ upstreamPort: Number(new URL(upstreamUrl).port) });
+    try {
+      proxy.chaos({ prng: prng(7), cut: 1, dirs: ['down'] });
+      const a = await open(proxy.url).catch(() => undefined);
+      // The upgrade answer is a connection's first chunk, which chaos leaves alone by default.
+      expect(a).toBeDefined();
+      a?.ws.send('torn on the way back');
+      expect(await a?.closed).toBe(1006);
+      expect(proxy.cuts).toBe(1);
+      proxy.disarm();
+      const b = await open(proxy.url);
+      b.ws.send('whole');
+      await waitUntil('the echo', () => b.inbox.length === 1);
+      expect(b.inbox).toEqual(['echo:whole']);
+      b.ws.close();
     } finally {
       await proxy.close();
     }
