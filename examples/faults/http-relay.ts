@@ -78,8 +78,9 @@ interface Armed {
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
-/** A held answer goes out alone after this long if no other answer overtakes it. */
-const HOLD_MS = 400;
+/** A held answer goes out alone after this long if no other answer overtakes it (short under chaos). */
+const CHAOS_HOLD_MS = 400;
+const ARMED_HOLD_MS = 5_000;
 
 function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
@@ -199,13 +200,17 @@ export class HttpRelay implements HttpFaults {
       return;
     }
     if (rule?.fault === 'hold') {
+      const chaosHold = armed === undefined;
       const entry = {
         exchange,
         send,
-        timer: setTimeout(() => {
-          this.held.delete(entry);
-          send();
-        }, HOLD_MS),
+        timer: setTimeout(
+          () => {
+            this.held.delete(entry);
+            send();
+          },
+          chaosHold ? CHAOS_HOLD_MS : ARMED_HOLD_MS,
+        ),
       };
       this.held.add(entry);
       return;

@@ -70,8 +70,13 @@ interface Armed {
 /** Codes a peer may send in a close frame; anything else (1005, 1006, ...) becomes a plain 1000 or a drop. */
 const sendable = (code: number) => (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 
-/** A held message goes out alone after this long if nothing overtakes it (a swap needs a second message). */
-const HOLD_MS = 250;
+/**
+ * A held message goes out alone after this long if nothing overtakes it (a swap needs a second message): short
+ * under chaos, where most holds are incidental; long for an armed swap, whose test makes the second message and
+ * may be slow to on a loaded machine.
+ */
+const CHAOS_HOLD_MS = 250;
+const ARMED_HOLD_MS = 5_000;
 
 export class WsRelay implements WsFaults {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
@@ -137,7 +142,8 @@ export class WsRelay implements WsFaults {
       hold.report?.(overtaker);
     };
     const hold = (message: WsMessage, report?: (overtaker?: WsMessage) => void) => {
-      held[message.dir] = { message, ...(report ? { report } : {}), timer: setTimeout(() => release(message.dir), HOLD_MS) };
+      const ms = report ? ARMED_HOLD_MS : CHAOS_HOLD_MS;
+      held[message.dir] = { message, ...(report ? { report } : {}), timer: setTimeout(() => release(message.dir), ms) };
     };
 
     const onMessage = (dir: WsDirection, data: RawData, binary: boolean) => {
