@@ -248,7 +248,7 @@ describe('linear: duplicated and reordered deliveries', () => {
     expect(proxy.ws.stats.duplicated - before.duplicated + proxy.ws.stats.swapped - before.swapped).toBeGreaterThan(0);
   });
 
-  it(`seeded chaos on every layer (seed ${SEED}): torn connections, replayed and torn exchanges, doubled and swapped pushes`, async () => {
+  it(`seeded chaos on every layer (seed ${SEED}): torn connections, replayed, torn and held exchanges, doubled pushes`, async () => {
     const random = prng(SEED + 1);
     // client -> TCP proxy (tears connections) -> fault proxy (HTTP and WebSocket faults) -> server
     const chain = await startTcpProxy({ upstreamPort: proxy.port });
@@ -256,7 +256,11 @@ describe('linear: duplicated and reordered deliveries', () => {
       const alice = await client('alice-layers', chain.url);
       const bob = await client('bob-layers', chain.url);
       chain.chaos({ prng: random, cut: 0.06 });
-      proxy.ws.chaos({ prng: random, duplicate: 0.2, swap: 0.2, dirs: ['down'] });
+      // No swaps in this layer: a held push lost with its torn connection while the push after it got through is
+      // something TCP can never do (a later byte delivered, an earlier one not), and linear cannot recover from it
+      // by design: a reconnect asks for the delta after the highest sync id seen, and sync ids are global across
+      // teams, so the client cannot see the hole. Swaps alone are covered above; they converge.
+      proxy.ws.chaos({ prng: random, duplicate: 0.2, dirs: ['down'] });
       proxy.http.chaos({ prng: random, replay: 0.15, tearResponse: 0.1, tearRequest: 0.1, hold: 0.1 });
       for (let i = 0; i < 20; i++) {
         const who = random.chance(0.5) ? alice : bob;
