@@ -23,7 +23,7 @@ import {
 } from '../faults/index.ts';
 import { createNodeClient, MemoryStore, type SyncClient } from './client/node.ts';
 import type { FrameInput } from './client/wire.ts';
-import { Harness, issue, waitFor } from './scenarios/scenarios.ts';
+import { Harness, issue, newIssue, waitFor } from './scenarios/scenarios.ts';
 
 const SEED = seedFrom(11_000);
 
@@ -83,17 +83,7 @@ async function client(name: string, server: string, watch?: (frame: FrameInput) 
 }
 
 async function createIssue(c: SyncClient, id: string, title: string): Promise<void> {
-  const tx = await c.create({
-    __class: 'Issue',
-    id,
-    title,
-    description: '',
-    status: 'backlog',
-    teamId: 'team-core',
-    projectId: null,
-    assigneeId: null,
-    labelIds: [],
-  });
+  const tx = await c.create(newIssue(id, title));
   created.set(tx, id);
 }
 

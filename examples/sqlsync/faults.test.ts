@@ -16,6 +16,7 @@ import {
   cutInsideDataFrame,
   cutInsideText,
   type FaultProxy,
+  type Prng,
   prng,
   seedFrom,
   startFaultProxy,
@@ -108,6 +109,30 @@ async function converge(doc: string, members: readonly NodeSqlsyncClient[]): Pro
   return todos;
 }
 
+/**
+ * 30 seeded steps by random members: add a todo, or edit one the member sees (`edit`), sometimes pausing a few ms.
+ * Returns the ids added, which must all survive.
+ */
+async function randomEdits(
+  random: Prng,
+  members: ReadonlyArray<Awaited<ReturnType<typeof open>>>,
+  options: { prefix: string; text: (step: number) => string; edit: (pick: Todo) => Mutation; pause: [number, number] },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    const who = members[random.int(0, members.length - 1)] as (typeof members)[number];
+    const known = who.todos();
+    const pick = known[random.int(0, Math.max(0, known.length - 1))];
+    if (!pick || random.chance(0.5)) {
+      const id = `${options.prefix}${String(i).padStart(2, '0')}`;
+      who.add(id, options.text(i));
+      ids.push(id);
+    } else who.mutate(options.edit(pick));
+    if (random.chance(0.3)) await new Promise((resolve) => setTimeout(resolve, random.int(...options.pause)));
+  }
+  return ids;
+}
+
 const isMessage = (type: string) => (payload: Buffer) => payload.includes(`"type":"${type}"`);
 
 describe('sqlsync: a socket closed mid-frame', () => {
@@ -197,23 +222,13 @@ describe('sqlsync: duplicated and reordered deliveries', () => {
     proxy.ws.chaos({ prng: random, duplicate: 0.25, swap: 0.25 });
     const doc = 'chaos';
     const members = [await open('alice', proxy.url, doc), await open('bob', proxy.url, doc), await open('carol', proxy.url, doc)];
-    const ids: string[] = [];
-    for (let i = 0; i < 30; i++) {
-      const who = members[random.int(0, members.length - 1)] as (typeof members)[number];
-      const known = who.todos();
-      const pick = known[random.int(0, Math.max(0, known.length - 1))];
-      if (!pick || random.chance(0.5)) {
-        const id = `t${String(i).padStart(2, '0')}`;
-        who.add(id, `todo ${i}`);
-        ids.push(id);
-      } else {
-        const mutation: Mutation = random.chance(0.5)
-          ? { tag: 'ToggleDone', id: pick.id, done: !pick.done }
-          : { tag: 'SetText', id: pick.id, text: `${pick.text}!` };
-        who.mutate(mutation);
-      }
-      if (random.chance(0.3)) await new Promise((resolve) => setTimeout(resolve, random.int(1, 15)));
-    }
+    const ids = await randomEdits(random, members, {
+      prefix: 't',
+      text: (i) => `todo ${i}`,
+      edit: (pick) =>
+        random.chance(0.5) ? { tag: 'ToggleDone', id: pick.id, done: !pick.done } : { tag: 'SetText', id: pick.id, text: `${pick.text}!` },
+      pause: [1, 15],
+    });
     const stats = { ...proxy.ws.stats };
     proxy.ws.calm();
     const todos = await converge(doc, members);
@@ -230,18 +245,12 @@ describe('sqlsync: duplicated and reordered deliveries', () => {
       const members = [await open('alice', chain.url, doc), await open('bob', chain.url, doc), await open('carol', chain.url, doc)];
       chain.chaos({ prng: random, cut: 0.06 });
       proxy.ws.chaos({ prng: random, duplicate: 0.2, swap: 0.2 });
-      const ids: string[] = [];
-      for (let i = 0; i < 30; i++) {
-        const who = members[random.int(0, members.length - 1)] as (typeof members)[number];
-        const known = who.todos();
-        const pick = known[random.int(0, Math.max(0, known.length - 1))];
-        if (!pick || random.chance(0.5)) {
-          const id = `l${String(i).padStart(2, '0')}`;
-          who.add(id, `layered ${i}`);
-          ids.push(id);
-        } else who.mutate({ tag: 'SetText', id: pick.id, text: `${pick.text}+` });
-        if (random.chance(0.3)) await new Promise((resolve) => setTimeout(resolve, random.int(5, 30)));
-      }
+      const ids = await randomEdits(random, members, {
+        prefix: 'l',
+        text: (i) => `layered ${i}`,
+        edit: (pick) => ({ tag: 'SetText', id: pick.id, text: `${pick.text}+` }),
+        pause: [5, 30],
+      });
       const faults = chain.cuts + proxy.ws.stats.duplicated + proxy.ws.stats.swapped;
       chain.disarm();
       proxy.ws.calm();

@@ -99,6 +99,20 @@ export class Harness {
 
 export const issue = (id: string) => poolKey('Issue', id);
 
+/** A new Issue in the seeded core team, as a client creates it; `fields` overrides the defaults. */
+export const newIssue = (id: string, title: string, fields: Record<string, unknown> = {}) => ({
+  __class: 'Issue',
+  id,
+  title,
+  description: '',
+  status: 'backlog',
+  teamId: 'team-core',
+  projectId: null,
+  assigneeId: null,
+  labelIds: [],
+  ...fields,
+});
+
 export interface OfflineOutcome {
   truth: Record<string, unknown>;
   createdId: string;
@@ -123,17 +137,14 @@ export async function offlineEditsScenario(context: ScenarioContext = {}): Promi
     bob.goOffline();
     await bob.update('Issue', 'issue-2', { title: 'Reconnect drains the queue, then takes the delta' });
     const createdId = 'issue-bob-1';
-    await bob.create({
-      __class: 'Issue',
-      id: createdId,
-      title: 'Offline queue survives a reload',
-      description: '',
-      status: 'todo',
-      teamId: 'team-core',
-      projectId: 'proj-sync',
-      assigneeId: 'user-bob',
-      labelIds: ['label-bug'],
-    });
+    await bob.create(
+      newIssue(createdId, 'Offline queue survives a reload', {
+        status: 'todo',
+        projectId: 'proj-sync',
+        assigneeId: 'user-bob',
+        labelIds: ['label-bug'],
+      }),
+    );
     await alice.update('Issue', 'issue-1', { status: 'done' });
     await waitFor('alice to see her own change', () => alice.queue.length === 0);
     await bob.goOnline();
@@ -226,17 +237,7 @@ export async function restartScenario(context: ScenarioContext = {}): Promise<Re
     const acknowledged: string[] = [];
     for (const [i, title] of titles.entries()) {
       const id = `issue-restart-${i + 1}`;
-      await alice.create({
-        __class: 'Issue',
-        id,
-        title,
-        description: '',
-        status: 'backlog',
-        teamId: 'team-core',
-        projectId: null,
-        assigneeId: null,
-        labelIds: [],
-      });
+      await alice.create(newIssue(id, title));
       acknowledged.push(id);
     }
     armed = true;
