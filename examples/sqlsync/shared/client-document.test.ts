@@ -3,6 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { type ClientDatabase, ClientDocument } from './client-document.ts';
 import { listTodos } from './mutations.ts';
 
+type StorageSync = Extract<Parameters<ClientDocument['receive']>[0], { type: 'storage-sync' }>;
+
+/** Storage positions first..last of document `d`, as the server sends them. */
+const storageSync = (first: number, last: number, entries: StorageSync['partial']['entries']): StorageSync => ({
+  type: 'storage-sync',
+  doc: 'd',
+  partial: { id: 'd', range: { first, last }, entries },
+});
+
 function memoryDb(): ClientDatabase {
   const db = new Database(':memory:');
   return {
@@ -21,18 +30,12 @@ describe('ClientDocument', () => {
     doc.mutate({ tag: 'SetText', id: 'a', text: 'mine second' });
     doc.receive({ type: 'timeline-range', doc: 'd', timeline: 'mine', range: { first: 0, last: 0 } });
     // Storage: someone else's todo, then our first entry. Our second is re-applied on top.
-    const { send } = doc.receive({
-      type: 'storage-sync',
-      doc: 'd',
-      partial: {
-        id: 'd',
-        range: { first: 0, last: 1 },
-        entries: [
-          { timeline: 'other', lsn: 0, mutation: { tag: 'AddTodo', id: 'b', text: 'theirs' } },
-          { timeline: 'mine', lsn: 0, mutation: { tag: 'AddTodo', id: 'a', text: 'mine first' } },
-        ],
-      },
-    });
+    const { send } = doc.receive(
+      storageSync(0, 1, [
+        { timeline: 'other', lsn: 0, mutation: { tag: 'AddTodo', id: 'b', text: 'theirs' } },
+        { timeline: 'mine', lsn: 0, mutation: { tag: 'AddTodo', id: 'a', text: 'mine first' } },
+      ]),
+    );
     expect(send).toEqual([{ type: 'storage-range', doc: 'd', range: { first: 0, last: 1 } }]);
     expect(listTodos(db)).toEqual([
       { id: 'a', text: 'mine second', done: false },
@@ -86,34 +89,22 @@ describe('ClientDocument', () => {
     for (const m of mine) doc.mutate(m);
     const before = listTodos(db);
     // Storage brings back our first two, accepted: the database must not change, the timeline must shrink.
-    doc.receive({
-      type: 'storage-sync',
-      doc: 'd',
-      partial: {
-        id: 'd',
-        range: { first: 0, last: 1 },
-        entries: [
-          { timeline: 'mine', lsn: 0, mutation: mine[0] },
-          { timeline: 'mine', lsn: 1, mutation: mine[1] },
-        ],
-      },
-    });
+    doc.receive(
+      storageSync(0, 1, [
+        { timeline: 'mine', lsn: 0, mutation: mine[0] },
+        { timeline: 'mine', lsn: 1, mutation: mine[1] },
+      ]),
+    );
     expect(listTodos(db)).toEqual(before);
     expect(doc.timeline.range).toEqual({ first: 2, last: 2 });
     doc.mutate({ tag: 'ToggleDone', id: 'a', done: true });
     // Then someone else's edit of `a` lands before our third: a real rebase, over the fast-forwarded entries.
-    doc.receive({
-      type: 'storage-sync',
-      doc: 'd',
-      partial: {
-        id: 'd',
-        range: { first: 2, last: 3 },
-        entries: [
-          { timeline: 'other', lsn: 0, mutation: { tag: 'SetText', id: 'a', text: 'theirs' } },
-          { timeline: 'mine', lsn: 2, mutation: mine[2] },
-        ],
-      },
-    });
+    doc.receive(
+      storageSync(2, 3, [
+        { timeline: 'other', lsn: 0, mutation: { tag: 'SetText', id: 'a', text: 'theirs' } },
+        { timeline: 'mine', lsn: 2, mutation: mine[2] },
+      ]),
+    );
     const expected = [
       { id: 'a', text: 'theirs', done: true },
       { id: 'c', text: 'third', done: false },
@@ -132,32 +123,20 @@ describe('ClientDocument', () => {
     doc.mutate({ tag: 'AddTodo', id: 'a', text: 'mine' });
     doc.mutate({ tag: 'SetText', id: 'a', text: 'edited' });
     // Someone's delete of `a` arrives first: our edit is refused here on rebase, but stays in the timeline.
-    doc.receive({
-      type: 'storage-sync',
-      doc: 'd',
-      partial: {
-        id: 'd',
-        range: { first: 0, last: 1 },
-        entries: [
-          { timeline: 'mine', lsn: 0, mutation: { tag: 'AddTodo', id: 'a', text: 'mine' } },
-          { timeline: 'other', lsn: 0, mutation: { tag: 'DeleteTodo', id: 'a' } },
-        ],
-      },
-    });
+    doc.receive(
+      storageSync(0, 1, [
+        { timeline: 'mine', lsn: 0, mutation: { tag: 'AddTodo', id: 'a', text: 'mine' } },
+        { timeline: 'other', lsn: 0, mutation: { tag: 'DeleteTodo', id: 'a' } },
+      ]),
+    );
     expect(listTodos(db)).toEqual([]);
     // The server then re-created `a` and accepted our edit: the database must show it.
-    doc.receive({
-      type: 'storage-sync',
-      doc: 'd',
-      partial: {
-        id: 'd',
-        range: { first: 2, last: 3 },
-        entries: [
-          { timeline: 'other', lsn: 1, mutation: { tag: 'AddTodo', id: 'a', text: 'again' } },
-          { timeline: 'mine', lsn: 1, mutation: { tag: 'SetText', id: 'a', text: 'edited' } },
-        ],
-      },
-    });
+    doc.receive(
+      storageSync(2, 3, [
+        { timeline: 'other', lsn: 1, mutation: { tag: 'AddTodo', id: 'a', text: 'again' } },
+        { timeline: 'mine', lsn: 1, mutation: { tag: 'SetText', id: 'a', text: 'edited' } },
+      ]),
+    );
     expect(listTodos(db)).toEqual([{ id: 'a', text: 'edited', done: false }]);
   });
 });
