@@ -474,8 +474,7 @@ export class SessionStore {
       });
     };
     try {
-      const { background: _background, ...readOptions } = options;
-      const result = await readSessionLines(lines, { ...readOptions, onFrame: (frame) => this.add(frame), onBatch });
+      const result = await readSessionLines(lines, { ...options, onFrame: (frame) => this.add(frame), onBatch });
       if (result.header.redactions) this.addRedactions(result.header.redactions);
       this.deferring = false;
       if (options.background) this.derived = this.deriveInBackground();

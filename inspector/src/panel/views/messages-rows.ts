@@ -34,6 +34,8 @@ export function filteredRows(store: SessionStore, filters: MessageFilters, epoch
     ...(filters.protocol ? { protocol: filters.protocol } : {}),
     ...(filters.type ? { type: filters.type } : {}),
   };
+  // Without an index to narrow by, positions are walked directly (no array of every position made first).
+  const indexed = Object.keys(query).length > 0;
   // Connections, kinds, URLs, protocols and types repeat across thousands of frames: test each distinct one once.
   const seen = new Map<string, boolean>();
   const testRepeated = (s: string): boolean => {
@@ -59,9 +61,8 @@ export function filteredRows(store: SessionStore, filters: MessageFilters, epoch
   const reusable = cache && cache.key === key && cache.epoch === epoch && cache.end <= store.end && cache.end >= store.start;
   if (!reusable) {
     let rows: number[];
-    if (filters.conn || filters.protocol || filters.type) rows = store.query(query).filter(keep);
+    if (indexed) rows = store.query(query).filter(keep);
     else {
-      // No index to narrow by: walk the positions (no array of every position made first).
       rows = [];
       for (let p = store.start; p < store.end; p++) if (keep(p)) rows.push(p);
     }
@@ -72,7 +73,7 @@ export function filteredRows(store: SessionStore, filters: MessageFilters, epoch
   // extend in place: copying it on every update made a long load quadratic (a million rows, copied per render).
   let rows = cache.rows;
   if (store.start > cache.start) rows = rows.slice(lowerBound(rows, store.start));
-  if (filters.conn || filters.protocol || filters.type) {
+  if (indexed) {
     for (const p of store.query({ ...query, from: cache.end })) if (keep(p)) rows.push(p);
   } else for (let p = Math.max(cache.end, store.start); p < store.end; p++) if (keep(p)) rows.push(p);
   return { ...cache, start: store.start, end: store.end, rows };
