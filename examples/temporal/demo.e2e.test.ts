@@ -52,6 +52,8 @@ describe('temporal demo in Chromium', () => {
     await expect.poll(() => field(tab1, 'org-city').inputValue(), { timeout: 10_000 }).toBe('Bergen');
     await expect.poll(() => tab2.locator('#org-meta').textContent(), { timeout: 10_000 }).toContain('by bob');
 
+    // Only once the person has loaded in tab2: an edit typed before would be overwritten by the load.
+    await expect.poll(() => field(tab2, 'person-name').inputValue(), { timeout: 10_000 }).toBe('Alice');
     await edit(tab2, 'person-name', 'Alice A.');
     await expect.poll(() => field(tab1, 'person-name').inputValue(), { timeout: 10_000 }).toBe('Alice A.');
     expect(await field(other, 'person-name').inputValue()).toBe('Bob');
