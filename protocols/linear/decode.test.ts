@@ -143,6 +143,26 @@ describe('linear decode: typed errors naming the field', () => {
   });
 });
 
+describe('linear decode: a many-line body on a bootstrap endpoint', () => {
+  const url = 'http://x/delta-bootstrap?start_time=1';
+  const document = { Objects: [{ __class: 'Team', id: 'team-1', version: 1, name: 'Core' }], Tombstones: [], LatestTS: 5 };
+
+  it("is pbardea's one bootstrap document when it is one JSON value pretty-printed over lines", () => {
+    const oneLine = decodeFrame(http('response', url, JSON.stringify(document)));
+    const pretty = decodeFrame(http('response', url, JSON.stringify(document, null, 2)));
+    expect(oneLine.ok).toBe(true);
+    expect(pretty).toEqual(oneLine);
+  });
+
+  it('is NDJSON otherwise, and a bad line is named by its number', () => {
+    const lines = ['Team={"id":"team-1","version":1,"name":"Core"}', '_metadata_={"lastSyncId":3}'];
+    expect(decodeFrame(http('response', 'http://x/bootstrap', `${lines.join('\n')}\n`))).toMatchObject({ ok: true, type: 'bootstrap' });
+    const bad = errorOf(http('response', 'http://x/bootstrap', `${lines[0]}\n{oops\n${lines[1]}`));
+    expect(bad).toMatchObject({ codec: 'ndjson', path: ['lines', 1] });
+    expect(bad.reason).toMatch(/^line 2: /);
+  });
+});
+
 describe('linear detect', () => {
   it('knows the pbardea and Linear paths for certain', () => {
     for (const path of ['/delta-bootstrap?start_time=1', '/sync/bootstrap?type=full', '/sync/delta?lastSyncId=1', '/sync/batch']) {

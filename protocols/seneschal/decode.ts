@@ -28,6 +28,10 @@ export type Decoded = DecodeResult<SeneschalMessage>;
 const CLIENT_TYPES = ClientMessage.options.map((o) => o.shape.type.value) as string[];
 const SERVER_TYPES = ServerMessage.options.map((o) => o.shape.type.value) as string[];
 
+// Recorded requests carry "[redacted]" for the password, which is shorter than a real one may be. Built once: a
+// zod schema compiles its checks on first use, so extending per frame recompiled it every time.
+const RecordedRegisterRequest = RegisterRequest.extend({ password: z.string() });
+
 function fail(reason: string, path?: Array<string | number>): Decoded {
   return { ok: false, error: path ? { reason, path } : { reason } };
 }
@@ -90,8 +94,7 @@ function decodeHttp(frame: RawFrame, value: unknown): Decoded {
   }
   if (frame.kind === 'request') {
     if (isRegister) {
-      // Recorded requests carry "[redacted]" for the password, which is shorter than a real one may be.
-      const parsed = parseWith(RegisterRequest.extend({ password: z.string() }), value, 'register request: ');
+      const parsed = parseWith(RecordedRegisterRequest, value, 'register request: ');
       return parsed.ok
         ? { ok: true, type: 'register', message: { kind: 'register-request', message: parsed.value } }
         : { ok: false, error: parsed.error };

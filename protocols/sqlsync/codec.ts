@@ -4,7 +4,15 @@
  * and for `Frame` the frame's `len` bytes right after it in the same message. Timeline frames are one mutation as
  * UTF-8 JSON; storage frames are sparse pages: N u32 LE page indexes, then N pages of 4096 bytes.
  */
-import { BincodeError, BincodeReader, BincodeWriter, base58ToBytes, bytesToBase58, bytesToHex } from '@syncscope/protocols/core';
+import {
+  BincodeError,
+  BincodeReader,
+  BincodeWriter,
+  base58ToBytes,
+  bytesToBase58,
+  bytesToHex,
+  utf8ByteLength,
+} from '@syncscope/protocols/core';
 import type { EngineMessage, FramePayload, PublicLsnRange, ReplicationMsg } from './schemas.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -16,7 +24,7 @@ export function encodeEngineMessage(message: EngineMessage): string {
 
 /** UTF-8 bytes of a mutation as it travels: what batch sizes are measured in. */
 export function mutationSize(mutation: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(mutation)).length;
+  return utf8ByteLength(JSON.stringify(mutation));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

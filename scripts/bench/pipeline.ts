@@ -3,7 +3,8 @@
  * against a bare decode of the same payloads with the codec they are in (JSON.parse, cbor-x, msgpackr).
  * Goal: at least a third of the bare decode's speed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { base64ToBytes, createRegistry, decodeCbor, decodeMsgpack, type RawFrame, sniffBytes } from '@syncscope/protocols';
 import { parseFrameLine } from '../../inspector/src/session/session-file.ts';
@@ -78,6 +79,29 @@ function time(run: () => void): number {
   return performance.now() - start;
 }
 
+/**
+ * SYNCSCOPE_BENCH_PROFILE=<dir> records the CPU profile of each protocol's pipeline run into
+ * <dir>/pipeline-<protocol>.cpuprofile (open them in DevTools' Performance panel). The figures of a profiled run
+ * are slower than usual; profile and measure in separate runs.
+ */
+async function profiled<T>(name: string, run: () => T): Promise<T> {
+  const dir = process.env.SYNCSCOPE_BENCH_PROFILE;
+  if (!dir) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 export async function pipelineBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const [protocol, recorded] of fixturesByProtocol()) {
@@ -91,10 +115,12 @@ export async function pipelineBench(): Promise<BenchRow[]> {
       for (const decode of bare) decode();
     });
     const store = new SessionStore({ registry: createRegistry() });
-    const pipelineMs = time(() => {
-      store.addMany(frames);
-      store.finish();
-    });
+    const pipelineMs = await profiled(`pipeline-${protocol}`, () =>
+      time(() => {
+        store.addMany(frames);
+        store.finish();
+      }),
+    );
     process.stderr.write(`bench: pipeline: ${protocol} ${Math.round(pipelineMs)} ms vs bare ${Math.round(bareMs)} ms\n`);
     const undecodable = [...store.frames()].filter((_, i) => !store.info(store.start + i)?.ok).length;
     const pipelineRate = (frames.length / pipelineMs) * 1000;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { base58ToBytes, base64ToBytes, bytesToBase58, bytesToBase64 } from '../base64.ts';
 import { type BincodeLayout, BincodeWriter, decodeBincode } from './bincode.ts';
 import { decodeCbor, encodeCbor } from './cbor.ts';
-import { decodeJson, decodeNdjson, decodeUtf8 } from './json.ts';
+import { decodeJson, decodeNdjson, decodeUtf8, utf8ByteLength } from './json.ts';
 import { decodeMsgpack, encodeMsgpack } from './msgpack.ts';
 import { sniffBytes, sniffText } from './sniff.ts';
 
@@ -119,6 +119,21 @@ describe('round trips', () => {
         expect(decodeCbor(encodeCbor(normal))).toEqual({ ok: true, value: normal });
       }),
       { numRuns: 300, seed: 7 },
+    );
+  });
+
+  it('utf8ByteLength counts what TextEncoder writes, lone surrogates included', () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.oneof(fc.constant('\ud800'), fc.constant('\udc00'), fc.constantFrom('a', 'é', '€'), fc.string({ unit: 'grapheme' })),
+        }),
+        (text) => {
+          expect(utf8ByteLength(text)).toBe(encoder.encode(text).length);
+        },
+      ),
+      { numRuns: 2000, seed: 11 },
     );
   });
 

@@ -34,3 +34,21 @@ export function decodeUtf8(bytes: Uint8Array): Decoded<string> {
     return failed('text', `not UTF-8: ${reasonOf(thrown)}`);
   }
 }
+
+/**
+ * Bytes `text` takes as UTF-8, counted without encoding it (sizes of queued items are taken per frame, and a
+ * TextEncoder round trip allocated a copy of every one). Lone surrogates count as U+FFFD, as TextEncoder writes them.
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
