@@ -78,17 +78,16 @@ export function toDisplayJson(value: unknown, space = 2): string {
 }
 
 /**
- * The fields a text filter looks at, one by one (no joined copy per frame: filtering a million frames allocated a
- * string each): connection, kind, URL, channel, then the payload's first `limit` characters.
+ * The fields of a frame a text filter looks at besides its connection and kind (which callers decide once per
+ * distinct value), one by one with no joined copy per frame: URL, channel, then the payload's first `limit`
+ * characters.
  */
-export function frameFieldsMatch(
+export function framePayloadMatches(
   frame: RawFrame,
   test: (s: string) => boolean,
-  /** For the short fields that repeat from frame to frame (a caller may remember their answers). */
   testRepeated: (s: string) => boolean = test,
   limit = 4096,
 ): boolean {
-  if (testRepeated(frame.conn) || testRepeated(frame.kind)) return true;
   const meta = frame.meta;
   if ((meta?.url !== undefined && testRepeated(meta.url)) || (meta?.channel !== undefined && testRepeated(meta.channel))) return true;
   if (frame.text !== undefined) return test(frame.text.length > limit ? frame.text.slice(0, limit) : frame.text);
