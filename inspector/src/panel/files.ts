@@ -5,7 +5,13 @@ import type { SessionStore } from '../store/index.ts';
 export type ImportOutcome = { ok: true; frames: number; warnings: string[] } | { ok: false; error: string };
 
 /** Reads a session file (streamed, line by line) or a HAR file into the store; `onProgress` gets 0..1. */
-export async function importFile(store: SessionStore, file: File, onProgress: (fraction: number) => void): Promise<ImportOutcome> {
+export async function importFile(store: SessionStore, file: File, reportProgress: (fraction: number) => void): Promise<ImportOutcome> {
+  // Progress reported after the outcome (a chunk the stream had already read when a bad line stopped the import)
+  // would replace the error the caller shows with a progress bar.
+  let settled = false;
+  const onProgress = (fraction: number) => {
+    if (!settled) reportProgress(fraction);
+  };
   try {
     if (/\.har$/i.test(file.name) || (await looksLikeHar(file))) {
       onProgress(0.1);
@@ -26,6 +32,8 @@ export async function importFile(store: SessionStore, file: File, onProgress: (f
     // A half-read file would look like a whole session: show nothing rather than a misleading part.
     store.clear();
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    settled = true;
   }
 }
 

@@ -186,13 +186,20 @@ export async function* decodeChunks(stream: AsyncIterable<Uint8Array> | Readable
 /** A web ReadableStream as an async iterable (Chromium's streams are not async-iterable everywhere yet). */
 export async function* readableToIterable<T>(stream: ReadableStream<T>): AsyncGenerator<T> {
   const reader = stream.getReader();
+  let ended = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) {
+        ended = true;
+        return;
+      }
       yield value;
     }
   } finally {
+    // A reader that stopped early (a bad line) cancels the stream, so that what feeds it (a file being read, a
+    // download) stops too instead of running on unread behind it.
+    if (!ended) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }
