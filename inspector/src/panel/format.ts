@@ -1,5 +1,8 @@
 /** Small pure formatting helpers shared by the views. Everything returns plain strings: the views render text only. */
 import { base64ToBytes, type RawFrame } from '@syncscope/protocols/core';
+import { toDisplayJson } from '../store/printed-json.ts';
+
+export { toDisplayJson };
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -48,69 +51,6 @@ export function frameBytes(frame: RawFrame): Uint8Array | undefined {
   } catch {
     return new Uint8Array();
   }
-}
-
-/** JSON text for any decoded value: bytes, Maps, Sets, bigints and cycles shown, never thrown on. */
-export function toDisplayJson(value: unknown, space = 2): string {
-  const seen = new WeakSet<object>();
-  try {
-    return (
-      JSON.stringify(
-        value,
-        (_key, v: unknown) => {
-          if (typeof v === 'bigint') return `${v}n`;
-          if (v instanceof Uint8Array) return `<${v.length} bytes>`;
-          if (v instanceof Map) return Object.fromEntries(v);
-          if (v instanceof Set) return [...v];
-          if (v instanceof Date) return v.toISOString();
-          if (typeof v === 'object' && v !== null) {
-            if (seen.has(v)) return '[cycle]';
-            seen.add(v);
-          }
-          return v;
-        },
-        space,
-      ) ?? String(value)
-    );
-  } catch (error) {
-    return `[unprintable: ${error instanceof Error ? error.message : 'error'}]`;
-  }
-}
-
-/**
- * The fields of a frame a text filter looks at besides its connection and kind (which callers decide once per
- * distinct value), one by one with no joined copy per frame: URL, channel, then the payload's first `limit`
- * characters.
- */
-export function framePayloadMatches(
-  frame: RawFrame,
-  test: (s: string) => boolean,
-  testRepeated: (s: string) => boolean = test,
-  limit = 4096,
-): boolean {
-  const meta = frame.meta;
-  if ((meta?.url !== undefined && testRepeated(meta.url)) || (meta?.channel !== undefined && testRepeated(meta.channel))) return true;
-  if (frame.text !== undefined) return test(frame.text.length > limit ? frame.text.slice(0, limit) : frame.text);
-  if (frame.json !== undefined) return test(searchableJson(frame.json).slice(0, limit));
-  return false;
-}
-
-/**
- * A JSON payload as the filter searches it: the displayed JSON. Most payloads are plain JSON, which the engine's
- * own JSON.stringify prints several times faster than toDisplayJson's replacer (a call per node); only values
- * holding bytes, Maps, Sets, Dates or bigints take the slow road.
- */
-function searchableJson(value: unknown): string {
-  return isPlainJson(value, 0) ? (JSON.stringify(value) ?? '') : toDisplayJson(value, 0);
-}
-
-function isPlainJson(value: unknown, depth: number): boolean {
-  if (value === null || typeof value !== 'object') return typeof value !== 'bigint';
-  if (depth > 32) return false;
-  if (Array.isArray(value)) return value.every((item) => isPlainJson(item, depth + 1));
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
-  return true;
 }
 
 export type DiffEntry = { path: string; kind: 'added' | 'removed' | 'changed'; before?: unknown; after?: unknown };

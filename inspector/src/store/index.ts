@@ -16,6 +16,7 @@
  *   store.start, store.end         retained positions are [start, end); store.size = end - start.
  *   store.dropped                  exact count of frames evicted by the cap (they leave in blocks of checkpointEvery).
  *   store.frame(p), store.info(p)  the RawFrame; its {protocol, type, ok, error?} (undefined while undecided).
+ *   store.searchText(p)            the payload as a text search sees it (JSON printed; the first 4,096 characters).
  *   store.frames(from?, to?)       iterator over retained frames.
  *   store.positionOfSeq(seq), store.positionAtTime(t)
  *

@@ -24,6 +24,7 @@ import {
 import { exportHar, type HarExport, importHar } from '../session/har.ts';
 import { readSessionLines, type SessionHeader, sessionHeader, writeSession } from '../session/session-file.ts';
 import { PositionList } from './index-list.ts';
+import { SearchTexts } from './search-text.ts';
 
 export const DEFAULT_STORE_CAP = 1_000_000;
 const MAX_CHECKPOINT_EVERY = 1024;
@@ -148,6 +149,7 @@ export class SessionStore {
   private readonly scratchConns = new Map<string, ConnRecord>();
   private byProtocol = new Map<string, PositionList>();
   private byType = new Map<string, PositionList>();
+  private readonly searchTexts = new SearchTexts();
   private readonly redactionSet = new Set<string>();
 
   private readonly listeners = new Set<StoreListener>();
@@ -196,6 +198,16 @@ export class SessionStore {
   /** Protocol, type and decode status; undefined while the frame's connection is still undecided. */
   info(position: number): FrameInfo | undefined {
     return this.has(position) ? this.infos[position % this.cap] : undefined;
+  }
+
+  /**
+   * What a text search looks at in the payload: its text, or its JSON as the views print it, cut to the first
+   * 4,096 characters; undefined for binary payloads and positions not retained.
+   */
+  searchText(position: number): string | undefined {
+    if (!this.has(position)) return undefined;
+    const slot = position % this.cap;
+    return this.searchTexts.get(slot, this.slots[slot] as RawFrame);
   }
 
   /** Position of the frame with this seq (seqs are strictly increasing in a store). */
@@ -283,6 +295,7 @@ export class SessionStore {
     this.byConn = new Map();
     this.byProtocol = new Map();
     this.byType = new Map();
+    this.searchTexts.clear();
     this.redactionSet.clear();
     this.notify({ cleared: true, refolded: true });
   }
@@ -580,6 +593,7 @@ export class SessionStore {
         trim(this.byType, `${info.protocol}/${info.type}`, newFirst);
       }
       this.infos[slot] = undefined;
+      this.searchTexts.forget(slot);
     }
     this.checkpoints.delete(this.first / this.checkpointEvery);
     const evicted = newFirst - this.first;
@@ -590,6 +604,7 @@ export class SessionStore {
 
   /** Folds the frame at `position` with a one-entry connection map, and keeps what changed. */
   private step(position: number, frame: RawFrame): void {
+    this.searchTexts.keep(position % this.cap, frame);
     const record = this.latestRecord(frame.conn);
     // One scratch map for every step: the fold reads it and returns a new map if it changes anything, and the
     // result is read right here.

@@ -5,7 +5,7 @@
 
 import { type FrameInfo, FrameKind } from '@syncscope/protocols/core';
 import type { SessionStore } from '../../store/index.ts';
-import { framePayloadMatches, textMatcher } from '../format.ts';
+import { textMatcher } from '../format.ts';
 
 export interface MessageFilters {
   text: string;
@@ -126,7 +126,7 @@ function frameFilter(
   repeated: RepeatedFields,
 ): (position: number) => boolean {
   if (!filters.dir && !filters.text) return () => true;
-  const urls = remembered(test).text;
+  const repeatedText = remembered(test).text;
   return (p) => {
     const frame = store.frame(p);
     if (!frame) return false;
@@ -134,7 +134,11 @@ function frameFilter(
     if (!filters.text) return true;
     if (repeated.conn(frame.conn) || repeated.kind(frame.kind)) return true;
     const info = store.info(p);
-    return (info !== undefined && repeated.info(info)) || framePayloadMatches(frame, test, urls);
+    if (info !== undefined && repeated.info(info)) return true;
+    const meta = frame.meta;
+    if ((meta?.url !== undefined && repeatedText(meta.url)) || (meta?.channel !== undefined && repeatedText(meta.channel))) return true;
+    const payload = store.searchText(p);
+    return payload !== undefined && test(payload);
   };
 }
 
