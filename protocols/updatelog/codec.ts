@@ -81,7 +81,9 @@ export function listUrl(
 export function headerOf(headers: Readonly<Record<string, string>> | undefined, name: string): string | undefined {
   if (!headers) return undefined;
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
+  // Recorded headers are mostly lower case already (fetch and Node give them so): look that up before scanning.
+  if (Object.hasOwn(headers, wanted)) return headers[wanted];
+  for (const key in headers) if (key.toLowerCase() === wanted && Object.hasOwn(headers, key)) return headers[key];
   return undefined;
 }
 
@@ -108,8 +110,10 @@ export function promotedMetaFromHeaders(headers: Readonly<Record<string, string>
   if (madeAt && /^\d{1,16}$/.test(madeAt)) meta.madeAt = Number(madeAt);
   const sourceKey = headerOf(headers, META.sourceKey);
   if (sourceKey) meta.sourceKey = safeDecode(sourceKey);
-  const restamped = Restamp.safeParse(headerOf(headers, META.restamped));
-  if (restamped.success) meta.restamped = restamped.data;
+  // Parsed only when present: a failed zod parse builds an error, and most objects carry no restamp.
+  const restampedHeader = headerOf(headers, META.restamped);
+  const restamped = restampedHeader === undefined ? undefined : Restamp.safeParse(restampedHeader);
+  if (restamped?.success) meta.restamped = restamped.data;
   const validation = headerOf(headers, META.validation);
   if (validation) meta.validation = safeDecode(validation);
   return meta;
@@ -173,7 +177,9 @@ export type XmlDecoded<T> = { ok: true; value: T } | { ok: false; error: XmlDeco
 
 const LIST_NUMBERS = new Set(['KeyCount', 'MaxKeys']);
 const LIST_BOOLEANS = new Set(['IsTruncated']);
+const LIST_REPEATED = new Set(['Contents', 'CommonPrefixes']);
 const CONTENTS_NUMBERS = new Set(['Size']);
+const NONE = new Set<string>();
 
 /** A ListObjectsV2 response body to a checked ListBucketResult; the error names the element that is wrong. */
 export function listResultFromXml(text: string): XmlDecoded<ListBucketResult> {
@@ -185,7 +191,7 @@ export function listResultFromXml(text: string): XmlDecoded<ListBucketResult> {
   const fields = elementFields(root, ['ListBucketResult'], {
     numbers: LIST_NUMBERS,
     booleans: LIST_BOOLEANS,
-    repeated: new Set(['Contents', 'CommonPrefixes']),
+    repeated: LIST_REPEATED,
   });
   if (!fields.ok) return fields;
   const record = fields.value;
@@ -193,8 +199,8 @@ export function listResultFromXml(text: string): XmlDecoded<ListBucketResult> {
   for (const [index, item] of ((record.Contents as XmlElement[] | undefined) ?? []).entries()) {
     const entry = elementFields(item, ['ListBucketResult', 'Contents', index], {
       numbers: CONTENTS_NUMBERS,
-      booleans: new Set(),
-      repeated: new Set(),
+      booleans: NONE,
+      repeated: NONE,
     });
     if (!entry.ok) return entry;
     contents.push(entry.value);
@@ -228,6 +234,9 @@ interface FieldRules {
  * Child elements to a record: leaf elements to their text (or number / boolean where the schema wants one),
  * elements with children to nested records, `repeated` ones collected as raw elements for the caller.
  */
+/** Rules for nested elements: every field a string, none repeated. */
+const PLAIN_FIELDS: FieldRules = { numbers: NONE, booleans: NONE, repeated: NONE };
+
 function elementFields(element: XmlElement, path: Array<string | number>, rules: FieldRules): XmlDecoded<Record<string, unknown>> {
   const record: Record<string, unknown> = {};
   for (const child of element.children) {
@@ -246,7 +255,7 @@ function elementFields(element: XmlElement, path: Array<string | number>, rules:
     const nested = child.children.some((node) => typeof node !== 'string');
     let value: unknown;
     if (nested) {
-      const inner = elementFields(child, [...path, child.name], { numbers: new Set(), booleans: new Set(), repeated: new Set() });
+      const inner = elementFields(child, [...path, child.name], PLAIN_FIELDS);
       if (!inner.ok) return inner;
       value = inner.value;
     } else {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { base64ToBytes, createRegistry, decodeCbor, decodeMsgpack, type RawFrame, sniffBytes } from '@syncscope/protocols';
 import { parseFrameLine } from '../../inspector/src/session/session-file.ts';
 import { SessionStore } from '../../inspector/src/store/index.ts';
+import { parseXml } from '../../protocols/updatelog/xml.ts';
 import type { BenchRow } from './table.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -55,8 +56,9 @@ function bareDecoder(frame: RawFrame): Bare | undefined {
   if (frame.text !== undefined) {
     const text = frame.text;
     const trimmed = text.trim();
-    // S3's XML listings: the peer is a scan of their tags (no XML parser is bundled to compare against).
-    if (trimmed.startsWith('<')) return () => trimmed.split('<').length;
+    // S3's XML listings and errors: Node has no XML parser, so the peer is the XML codec the protocol parses them
+    // with (updatelog/xml.ts), without the checks of their fields that follow it.
+    if (trimmed.startsWith('<')) return () => parseXml(trimmed);
     // NDJSON bodies (bootstraps, journals): one JSON value per line, some as `ModelName={...}`.
     if (trimmed.includes('\n')) return () => trimmed.split('\n').map((l) => (l.trim() ? JSON.parse(l.replace(/^[A-Za-z_]+=/, '')) : null));
     if (trimmed.startsWith('{') || trimmed.startsWith('[')) return () => JSON.parse(text);
