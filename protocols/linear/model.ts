@@ -10,7 +10,7 @@ export const persistedName = (db: string): string => `persisted/${db}`;
 
 export function toModel(state: LinearState): CommonModel {
   const entities: Record<string, Entity> = dictionary();
-  for (const [key, entry] of Object.entries(state.pool)) {
+  for (const [key, entry] of state.pool) {
     entities[key] = {
       type: entry.modelName,
       value: entry.archived ? { ...entry.value, archived: true } : entry.value,

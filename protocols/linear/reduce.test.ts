@@ -217,6 +217,39 @@ describe('linear reduce: what the browser client persisted', () => {
       { id: 'tx1', enqueuedAt: 1003, attempts: 0, frame: 5, label: 'delete Issue/i1 (sync id 4)' },
     ]);
     expect(model.journals[`persisted/${db}`]).toEqual({ side: 'client', cursor: 5, peer: 'server', lastFrame: 7 });
-    expect(Object.keys(state.persisted[db]?.models ?? {})).toEqual(['Team/t1']);
+    expect([...(state.persisted[db]?.models ?? [])]).toEqual(['Team/t1']);
+  });
+});
+
+describe('linear reduce: a workspace-sized bootstrap', () => {
+  it('folds a one-body bootstrap of 50,000 objects and the live changes after it (the pool is persistent, not copied per object)', () => {
+    const lines = Array.from(
+      { length: 50_000 },
+      (_, i) => `Issue=${JSON.stringify({ id: `i${i}`, title: `issue ${i}`, teamId: 't1', syncId: 1 })}`,
+    );
+    lines.push('_metadata_={"lastSyncId":1}');
+    const action = (id: number, modelId: string) => ({
+      __class: 'SyncAction',
+      id,
+      modelName: 'Issue',
+      modelId,
+      action: 'U',
+      data: { title: `changed ${modelId.slice(1)}` },
+    });
+    let state = init();
+    const frames = [get('h1', '/bootstrap'), body('h1', '/bootstrap', lines.join('\n'))];
+    for (let i = 0; i < 2_000; i++)
+      frames.push(
+        body(`d${i}`, `/bootstrap?sinceSyncId=${i + 1}`, `${JSON.stringify(action(i + 2, `i${i}`))}\n_metadata_={"lastSyncId":${i + 2}}`),
+      );
+    frames.forEach((partial, seq) => {
+      const frame = { ...partial, seq, t: seq } as RawFrame;
+      const decoded = decodeFrame(frame);
+      if (!decoded.ok) throw new Error(`frame ${seq}: ${decoded.error.reason}`);
+      state = reduce(state, { lifecycle: false, type: decoded.type, message: decoded.message }, frame);
+    });
+    const entities = toModel(state).entities;
+    expect(Object.keys(entities)).toHaveLength(50_000);
+    expect(entities['Issue/i1999']).toMatchObject({ version: 2001, value: { title: 'changed 1999' } });
   });
 });

@@ -199,3 +199,16 @@ describe('reduce: the browser’s IndexedDB writes', () => {
     expect(cleared.journals['client:alice/replica']).toBeUndefined();
   });
 });
+
+describe('reduce: a long shared log', () => {
+  it('folds a listing of 20,000 keys in pages and still finds the one collision in it (listed keys are kept in a persistent map)', () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `league/main/shared/${1_700_000_000_000 + i}-u${i}`);
+    keys.push('league/main/shared/1700000019999-uzz');
+    const pages: FrameDraft[] = [];
+    for (let page = 0; page * 1000 < keys.length; page++)
+      pages.push(...list('league/main/shared/', keys.slice(page * 1000, page * 1000 + 1000), `p${page}`, true));
+    const folded = run(pages);
+    expect(folded.listedTimestamps.size).toBe(20_000);
+    expect(model(folded).conflicts.map((c) => [c.rule, c.local, c.remote])).toEqual([['timestamp-collision', 'uzz', 'u19999']]);
+  });
+});
