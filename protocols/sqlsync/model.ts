@@ -3,7 +3,7 @@
  * the server's storage and each client's view of it), the queues of unacknowledged entries, entities, conflicts
  * and phases.
  */
-import { type CommonModel, dictionary, type Journal, type QueueItem } from '@syncscope/protocols/core';
+import { type CommonModel, dictionary, type Entity, type Journal, type QueueItem } from '@syncscope/protocols/core';
 import { journalNames, type PendingEntry, type SqlsyncState } from './reduce.ts';
 
 function queueItems(prefix: string, entries: readonly PendingEntry[]): QueueItem[] {
@@ -47,5 +47,7 @@ export function sqlsyncModel(state: SqlsyncState): CommonModel {
     };
   }
   for (const [name, entries] of Object.entries(state.queues)) queues[name] = queueItems(name.replace(/^\w+ /, ''), entries);
-  return { entities: { ...state.entities }, queues, journals, conflicts: state.conflicts.toArray(), phases: state.phases.toArray() };
+  const entities: Record<string, Entity> = dictionary();
+  for (const [key, entity] of state.entities) entities[key] = entity;
+  return { entities, queues, journals, conflicts: state.conflicts.toArray(), phases: state.phases.toArray() };
 }

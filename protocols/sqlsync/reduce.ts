@@ -10,6 +10,7 @@
  *   mutation the server's reducer rejected;
  * - phases per connection; the tab <-> worker requests awaiting their Reply; sqlsync 0.3 replication journals.
  */
+
 import {
   AppendLog,
   type Conflict,
@@ -20,6 +21,7 @@ import {
   type PhaseName,
   type RawFrame,
 } from '@syncscope/protocols/core';
+import { Map as ImmutableMap } from 'immutable';
 import { mutationSize } from './codec.ts';
 import type { EngineMessage, LocalWrite, PublicLsnRange, ReplicationMsg, SqlsyncMessage, StorageEntry, WorkerMessage } from './schemas.ts';
 
@@ -73,7 +75,11 @@ export interface SqlsyncState {
   journals: Readonly<Record<string, RangeView & { side: 'client' | 'server' }>>;
   /** Queue name -> pending items (public replication frames, worker requests). */
   queues: Readonly<Record<string, readonly PendingEntry[]>>;
-  entities: Readonly<Record<string, Entity>>;
+  /**
+   * A persistent map: storage syncs put an entity per mutation and every frame would otherwise copy all of them
+   * (the fold keeps old states as checkpoints, so nothing is changed in place).
+   */
+  entities: ImmutableMap<string, Entity>;
   conflicts: AppendLog<Conflict>;
   /** `${timeline}#${lsn}` of rejections already reported (every client's storage sync carries them). */
   rejectionsSeen: Readonly<Record<string, true>>;
@@ -85,7 +91,7 @@ export const initSqlsync = (): SqlsyncState => ({
   timelines: {},
   journals: {},
   queues: {},
-  entities: {},
+  entities: ImmutableMap(),
   conflicts: AppendLog.empty(),
   rejectionsSeen: {},
   phases: AppendLog.empty(),
@@ -259,20 +265,26 @@ function reduceStorageSync(
   let next = setJournal(state, serverName, { side: 'server', range: union(server?.range, range), lastFrame: frame.seq });
 
   // Entities: the document, and each object a storage entry's mutation names.
-  const entities = { ...next.entities };
-  entries.forEach((entry, i) => {
-    const lsn = range.first + i;
-    const object = objectOf(entry.mutation);
-    if (entry.rejected !== undefined || object === undefined) return;
-    entities[`${doc}/${object}`] = {
-      type: 'object',
-      value: entry.mutation,
-      version: lsn,
-      deleted: /^(Delete|Remove)/.test(tagOf(entry.mutation)) || undefined,
+  const entities = next.entities.withMutations((draft) => {
+    entries.forEach((entry, i) => {
+      const lsn = range.first + i;
+      const object = objectOf(entry.mutation);
+      if (entry.rejected !== undefined || object === undefined) return;
+      draft.set(`${doc}/${object}`, {
+        type: 'object',
+        value: entry.mutation,
+        version: lsn,
+        deleted: /^(Delete|Remove)/.test(tagOf(entry.mutation)) || undefined,
+        lastFrame: frame.seq,
+      });
+    });
+    draft.set(`doc ${doc}`, {
+      type: 'document',
+      value: { storage: union(server?.range, range) },
+      version: range.last,
       lastFrame: frame.seq,
-    };
+    });
   });
-  entities[`doc ${doc}`] = { type: 'document', value: { storage: union(server?.range, range) }, version: range.last, lastFrame: frame.seq };
   next = { ...next, entities };
 
   // Which of every timeline's sent entries this partial applies (or rejects): they leave the rebase set.
@@ -385,10 +397,12 @@ function reduceReplication(state: SqlsyncState, msg: ReplicationMsg, frame: RawF
     return withPhase(next, conn, 'timeline-sync', frame);
   }
   const pages = payload.kind === 'pages' ? payload.pages.map((p) => p.index) : [];
-  const entities = {
-    ...state.entities,
-    [`journal ${id}`]: { type: 'storage-journal', value: { lsn, pages }, version: lsn, lastFrame: frame.seq },
-  };
+  const entities = state.entities.set(`journal ${id}`, {
+    type: 'storage-journal',
+    value: { lsn, pages },
+    version: lsn,
+    lastFrame: frame.seq,
+  });
   return withPhase({ ...state, entities }, conn, 'storage-sync', frame);
 }
 
@@ -422,7 +436,7 @@ function reduceWorker(state: SqlsyncState, msg: WorkerMessage, frame: RawFrame):
       if (evt.tag === 'ConnectionStatus') return withPhase(state, `${frame.conn} ${msg.docId}`, STATUS_PHASE[evt.status] ?? 'idle', frame);
       const key = `subscription ${msg.docId}/${evt.key}`;
       const value = evt.tag === 'SubscriptionChanged' ? { columns: evt.columns, rows: evt.rows } : { error: evt.err };
-      return { ...state, entities: { ...state.entities, [key]: { type: 'subscription', value, lastFrame: frame.seq } } };
+      return { ...state, entities: state.entities.set(key, { type: 'subscription', value, lastFrame: frame.seq }) };
     }
   }
 }

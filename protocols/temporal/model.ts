@@ -26,7 +26,7 @@ const waiting = (item: WaitingItem, label: string): QueueItem => ({
 export function temporalModel(state: TemporalState): CommonModel {
   const entities: Record<string, Entity> = dictionary();
   const journals: Record<string, Journal> = dictionary();
-  for (const [key, entity] of Object.entries(state.entities)) {
+  for (const [key, entity] of state.entities) {
     entities[key] = {
       type: entity.ref.type,
       value: entity.value,

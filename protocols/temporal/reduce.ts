@@ -11,6 +11,7 @@
  * Every function returns new objects; nothing reachable from an old state is mutated (checkpoints keep them).
  */
 
+import { Map as ImmutableMap } from 'immutable';
 import { AppendLog } from '../core/append-log.ts';
 import type { DissectorEvent } from '../core/dissector.ts';
 import type { RawFrame } from '../core/frame.ts';
@@ -69,7 +70,8 @@ export interface WaitingItem {
 }
 
 export interface TemporalState {
-  readonly entities: Readonly<Record<string, EntityState>>;
+  /** A persistent map: a put per patch and per read would otherwise copy every entity the session has seen. */
+  readonly entities: ImmutableMap<string, EntityState>;
   /** Requests awaiting their response, by request id (HTTP exchanges by connection id). */
   readonly pending: Readonly<Record<string, PendingRequest>>;
   /** `${conn}|${entityKey}` to the validFrom that connection last received. */
@@ -85,7 +87,7 @@ export interface TemporalState {
 }
 
 export const initTemporal = (): TemporalState => ({
-  entities: {},
+  entities: ImmutableMap(),
   pending: {},
   views: {},
   unacked: {},
@@ -155,19 +157,17 @@ function settlePhase(state: TemporalState, conn: string, frame: RawFrame): Tempo
 // --- entities ---------------------------------------------------------------------------------------------------
 
 function mapEntities(entities: TemporalState['entities'], fn: (e: EntityState) => EntityState): TemporalState['entities'] {
-  let changed = false;
-  const next: Record<string, EntityState> = {};
-  for (const [key, entity] of Object.entries(entities)) {
+  let next = entities;
+  for (const [key, entity] of entities) {
     const mapped = fn(entity);
-    if (mapped !== entity) changed = true;
-    next[key] = mapped;
+    if (mapped !== entity) next = next.set(key, mapped);
   }
-  return changed ? next : entities;
+  return next;
 }
 
 function entityOf(state: TemporalState, ref: EntityRef, frame: RawFrame): EntityState {
   return (
-    state.entities[entityKeyOf(ref)] ?? {
+    state.entities.get(entityKeyOf(ref)) ?? {
       ref,
       timeline: [],
       snapshots: {},
@@ -180,7 +180,7 @@ function entityOf(state: TemporalState, ref: EntityRef, frame: RawFrame): Entity
 }
 
 function putEntity(state: TemporalState, entity: EntityState): TemporalState {
-  return { ...state, entities: { ...state.entities, [entityKeyOf(entity.ref)]: entity } };
+  return { ...state, entities: state.entities.set(entityKeyOf(entity.ref), entity) };
 }
 
 /** Records a known version of an entity; it becomes the latest unless a newer one is already known. */
@@ -262,7 +262,7 @@ function reduceRequest(
     next = withPhase(next, frame.conn, request.headers?.ifModifiedSince ? 'catching-up' : 'bootstrap', frame);
   } else if (request.method === 'unsubscribe') {
     next = putEntity(next, { ...entity, subscribers: entity.subscribers.filter((c) => c !== frame.conn) });
-  } else if (!state.entities[key]) {
+  } else if (!state.entities.has(key)) {
     next = putEntity(next, entity);
   }
   return next;
