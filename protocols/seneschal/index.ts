@@ -5,4 +5,3 @@ export { seneschalDissector, summarize } from './dissector.ts';
 export * from './model.ts';
 export * from './reduce.ts';
 export * from './schemas.ts';
-export * from './sharded.ts';

@@ -1,7 +1,6 @@
 /** Seneschal state onto the common model: objects, the two queues per client, journals, conflicts, phases. */
 import { type CommonModel, dictionary, type Entity, type QueueItem } from '../core/index.ts';
 import { DELETED_PROP, type PendingDispatch, type SeneschalState } from './reduce.ts';
-import { entriesSharded } from './sharded.ts';
 
 function queueItems(pending: readonly PendingDispatch[]): QueueItem[] {
   return pending.map((p) => ({ id: p.id, enqueuedAt: p.enqueuedAt, attempts: p.attempts, frame: p.frame, label: p.label }));
@@ -9,7 +8,7 @@ function queueItems(pending: readonly PendingDispatch[]): QueueItem[] {
 
 export function toModel(state: SeneschalState): CommonModel {
   const entities: Record<string, Entity> = dictionary();
-  for (const [oid, object] of entriesSharded(state.objects)) {
+  for (const [oid, object] of state.objects) {
     const value: Record<string, unknown> = dictionary();
     let version = 0;
     for (const [prop, cell] of Object.entries(object.props)) {

@@ -4,9 +4,9 @@
  * dispatch overrides another's property, or loses to it, that is a conflict. Server dispatches are the master copy
  * speaking and are taken as they are. Nothing here mutates: each step returns new objects.
  */
+import { Map as ImmutableMap } from 'immutable';
 import { AppendLog, type Conflict, type DissectorEvent, dictionary, type Phase, type PhaseName, type RawFrame } from '../core/index.ts';
 import type { Envelope, JournalEntry, SeneschalMessage, ServerDispatch, StoredDispatch, StoredWrite } from './schemas.ts';
-import { emptySharded, getSharded, type Sharded, setSharded } from './sharded.ts';
 
 /** The property that stands for deletion, so that a delete takes part in last-writer-wins like any other prop. */
 export const DELETED_PROP = '$deleted';
@@ -52,8 +52,8 @@ export interface JournalCursor {
 }
 
 export interface SeneschalState {
-  /** The master copy as the traffic shows it, by object id. */
-  objects: Sharded<ObjectState>;
+  /** The master copy as the traffic shows it, by object id: a persistent map, so a dispatch does not copy every object. */
+  objects: ImmutableMap<string, ObjectState>;
   /** CUID (and user, once known) per connection. */
   conns: Readonly<Record<string, { clientID?: string; userID?: string }>>;
   /** Per client: dispatches it sent (stored offline or live) that the server has not yet acknowledged. */
@@ -67,7 +67,7 @@ export interface SeneschalState {
 }
 
 export const init = (): SeneschalState => ({
-  objects: emptySharded(),
+  objects: ImmutableMap(),
   conns: {},
   clientQueues: {},
   serverQueues: {},
@@ -90,7 +90,7 @@ export function dispatchKey(envelope: Envelope): string {
 /** Replays a client dispatch once: a second sight of the same dispatch (a retry, a re-served journal) changes nothing. */
 function applyOnce(state: SeneschalState, key: string, envelope: Envelope, frame: RawFrame, mode: Mode): SeneschalState {
   const oid = envelope.dispatch.payload[0];
-  if (getSharded(state.objects, oid)?.applied.includes(key)) return state;
+  if (state.objects.get(oid)?.applied.includes(key)) return state;
   return { ...state, ...applyDispatch(state, envelope, frame, mode, undefined, key) };
 }
 
@@ -126,7 +126,7 @@ export function applyDispatch(
   appliedKey?: string,
 ): Pick<SeneschalState, 'objects' | 'conflicts'> {
   const [oid] = envelope.dispatch.payload;
-  const current = getSharded(state.objects, oid);
+  const current = state.objects.get(oid);
   // Property names come from the wire: a dictionary keeps "__proto__" as a property like any other.
   const props: Record<string, PropCell> = Object.assign(dictionary<PropCell>(), current?.props);
   const conflicts: Conflict[] = [];
@@ -161,7 +161,7 @@ export function applyDispatch(
   }
   const slice = sliceOf(envelope.dispatch.action) || current?.slice || 'object';
   return {
-    objects: setSharded(state.objects, oid, {
+    objects: state.objects.set(oid, {
       slice,
       props,
       lastFrame: frame.seq,
