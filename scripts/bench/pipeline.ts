@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { base64ToBytes, createRegistry, decodeCbor, decodeMsgpack, type RawFrame, sniffBytes } from '@syncscope/protocols';
 import { parseFrameLine } from '../../inspector/src/session/session-file.ts';
 import { SessionStore } from '../../inspector/src/store/index.ts';
+import { listResultToXml } from '../../protocols/updatelog/codec.ts';
 import { parseXml } from '../../protocols/updatelog/xml.ts';
 import type { BenchRow } from './table.ts';
 
@@ -104,6 +105,91 @@ async function profiled<T>(name: string, run: () => T): Promise<T> {
   }
 }
 
+/**
+ * Large state in few frames, as real sessions start: a workspace bootstrap of 100,000 objects in one body (linear)
+ * and a shared log listed in 20 pages of 1,000 keys (updatelog). A dissector that copied its state per object was
+ * quadratic here (16,000 objects took 52 s); the peer is the bare decode of the same bodies.
+ */
+function largeStateSessions(): Array<{ name: string; items: number; unit: string; frames: RawFrame[] }> {
+  const frame = (seq: number, conn: string, kind: 'request' | 'response', url: string, text?: string): RawFrame => ({
+    seq,
+    t: seq,
+    transport: 'http',
+    conn,
+    dir: kind === 'request' ? 'out' : 'in',
+    kind,
+    ...(text !== undefined ? { text } : {}),
+    meta: { url, method: 'GET', ...(kind === 'response' ? { status: 200 } : {}) },
+  });
+  const objects = 100_000;
+  const lines = Array.from(
+    { length: objects },
+    (_, i) => `Issue=${JSON.stringify({ id: `issue-${i}`, title: `Issue ${i}`, teamId: 'team-1', syncId: 1 })}`,
+  );
+  lines.push('_metadata_={"lastSyncId":1}');
+  const bootstrapUrl = 'http://127.0.0.1:4101/bootstrap?type=full';
+  const listing: RawFrame[] = [];
+  const pages = 20;
+  for (let page = 0; page < pages; page++) {
+    const url = `http://127.0.0.1:4101/league?list-type=2&prefix=league%2Fmain%2Fshared%2F&page=${page}`;
+    const Contents = Array.from({ length: 1000 }, (_, i) => {
+      const n = page * 1000 + i;
+      return {
+        Key: `league/main/shared/${1_800_000_000_000 + n}-update-${n}`,
+        LastModified: '2026-11-22T00:00:00.000Z',
+        ETag: '"e"',
+        Size: 100,
+      };
+    });
+    const body = listResultToXml({
+      Name: 'league',
+      Prefix: 'league/main/shared/',
+      KeyCount: 1000,
+      MaxKeys: 1000,
+      IsTruncated: page < pages - 1,
+      Contents,
+    });
+    listing.push(frame(page * 2, `list-${page}`, 'request', url), frame(page * 2 + 1, `list-${page}`, 'response', url, body));
+  }
+  return [
+    {
+      name: 'linear: one bootstrap body of 100,000 objects',
+      items: objects,
+      unit: 'objects/s',
+      frames: [frame(0, 'bootstrap', 'request', bootstrapUrl), frame(1, 'bootstrap', 'response', bootstrapUrl, lines.join('\n'))],
+    },
+    { name: 'updatelog: a shared log of 20,000 keys listed in 20 pages', items: pages * 1000, unit: 'keys/s', frames: listing },
+  ];
+}
+
+function largeStateRows(): BenchRow[] {
+  return largeStateSessions().map(({ name, items, unit, frames }) => {
+    const bare = frames.map(bareDecoder).filter((f): f is Bare => f !== undefined);
+    const bareMs = time(() => {
+      for (const decode of bare) decode();
+    });
+    const store = new SessionStore({ registry: createRegistry() });
+    const pipelineMs = time(() => {
+      store.addMany(frames);
+      store.finish();
+    });
+    const entities = Object.values(store.models()).reduce((sum, model) => sum + Object.keys(model.entities).length, 0);
+    process.stderr.write(`bench: pipeline: ${name} ${Math.round(pipelineMs)} ms vs bare ${Math.round(bareMs)} ms\n`);
+    const rate = (items / pipelineMs) * 1000;
+    const bareRate = (items / bareMs) * 1000;
+    return {
+      group: 'pipeline',
+      name: `${name}: decode + validate + fold`,
+      figure: rate,
+      unit,
+      peer: { name: 'bare decode of the same bodies', figure: bareRate },
+      ratio: rate / bareRate,
+      ratioMeans: 'of bare speed',
+      note: `${Math.round(pipelineMs).toLocaleString('en-US')} ms, ${entities.toLocaleString('en-US')} entities in the model`,
+    };
+  });
+}
+
 export async function pipelineBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const [protocol, recorded] of fixturesByProtocol()) {
@@ -141,5 +227,6 @@ export async function pipelineBench(): Promise<BenchRow[]> {
       note: `${frames.length.toLocaleString('en-US')} frames${undecodable ? `, ${undecodable} undecodable` : ''}`,
     });
   }
+  rows.push(...largeStateRows());
   return rows;
 }
