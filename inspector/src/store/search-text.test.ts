@@ -31,10 +31,10 @@ describe('search text', () => {
   it('keeps printed JSON within its budget, prints the rest when asked, and forgets evicted slots', () => {
     const texts = new SearchTexts(25);
     const frames = [0, 1, 2].map((n) => frame({ json: { n, pad: 'abc' } }));
-    frames.forEach((f, slot) => texts.keep(slot, f));
+    for (const [slot, f] of frames.entries()) texts.keep(slot, f);
     // {"n":0,"pad":"abc"} is 19 characters: the second fits under the budget when it is taken, the third does not.
     expect(texts.size).toBe(38);
-    frames.forEach((f, slot) => expect(texts.get(slot, f)).toBe(JSON.stringify(f.json)));
+    for (const [slot, f] of frames.entries()) expect(texts.get(slot, f)).toBe(JSON.stringify(f.json));
     texts.forget(0);
     expect(texts.size).toBe(19);
     texts.keep(1, frame({ text: 'now text' }));
