@@ -1,5 +1,5 @@
 /** The updatelog state on the common model: journals per client and per store area, queues, conflicts, phases. */
-import { type CommonModel, dictionary, type Journal } from '@syncscope/protocols/core';
+import { type CommonModel, dictionary, type Entity, type Journal } from '@syncscope/protocols/core';
 import { SHARED_AREA, SNAPSHOT_AREA } from './keys.ts';
 import type { UpdatelogState } from './reduce.ts';
 
@@ -38,5 +38,7 @@ export function model(state: UpdatelogState): CommonModel {
   for (const [client, items] of Object.entries(state.queues)) {
     queues[`client:${client}`] = Object.values(items).sort((a, b) => a.frame - b.frame);
   }
-  return { entities: { ...state.entities }, queues, journals, conflicts: state.conflicts.toArray(), phases: state.phases.toArray() };
+  const entities: Record<string, Entity> = dictionary();
+  for (const [key, entity] of state.entities) entities[key] = entity;
+  return { entities, queues, journals, conflicts: state.conflicts.toArray(), phases: state.phases.toArray() };
 }

@@ -57,7 +57,8 @@ export interface UpdatelogState {
   readonly clients: Readonly<Record<string, ClientView>>;
   readonly queues: Readonly<Record<string, Readonly<Record<string, QueueItem>>>>;
   readonly areas: Readonly<Record<string, AreaView>>;
-  readonly entities: Readonly<Record<string, Entity>>;
+  /** A persistent map, as `applied` below: every update read changes a few entities of many. */
+  readonly entities: ImmutableMap<string, Entity>;
   /** Timestamp of the newest snapshot the entities were rebuilt from (updates at or before it are in it). */
   readonly entitiesBase: number;
   /**
@@ -80,7 +81,7 @@ export const init = (): UpdatelogState => ({
   clients: {},
   queues: {},
   areas: {},
-  entities: {},
+  entities: ImmutableMap(),
   entitiesBase: -1,
   applied: ImmutableMap(),
   listedTimestamps: ImmutableMap(),
@@ -359,27 +360,27 @@ function targetOf(update: Update): string {
 
 /** Each action merges its argument's fields into the entity it names; `remove*`/`delete*` methods mark it deleted. */
 export function applyUpdate(
-  entities: Readonly<Record<string, Entity>>,
+  entities: ImmutableMap<string, Entity>,
   update: Update,
   timestamp: number,
   seq: number,
-): Record<string, Entity> {
-  const next = { ...entities };
+): ImmutableMap<string, Entity> {
+  let next = entities;
   for (const action of update.actions) {
     const key = entityKeyOf(action.type, action.data);
     if (!key || !isRecord(action.data)) continue;
-    const previous = next[key];
+    const previous = next.get(key);
     const value = { ...(isRecord(previous?.value) ? previous.value : {}), ...action.data };
     const entity: Entity = { type: key.slice(0, key.indexOf(':')), value, version: timestamp, lastFrame: seq };
     if (/^(remove|delete)/.test(action.type)) entity.deleted = true;
-    next[key] = entity;
+    next = next.set(key, entity);
   }
   return next;
 }
 
 /** Every typed object with an id inside a snapshot's state is an entity; enums ({@type, name}) are not. */
-export function entitiesOfSnapshot(state: unknown, timestamp: number, seq: number): Record<string, Entity> {
-  const out: Record<string, Entity> = {};
+export function entitiesOfSnapshot(state: unknown, timestamp: number, seq: number): ImmutableMap<string, Entity> {
+  const out = ImmutableMap<string, Entity>().asMutable();
   const walk = (value: unknown, depth: number): void => {
     if (depth > 8 || value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
@@ -390,10 +391,10 @@ export function entitiesOfSnapshot(state: unknown, timestamp: number, seq: numbe
     const type = record['@type'];
     const id = record.id;
     if (typeof type === 'string' && (typeof id === 'string' || typeof id === 'number')) {
-      out[`${type}:${id}`] = { type, value: record, version: timestamp, lastFrame: seq };
+      out.set(`${type}:${id}`, { type, value: record, version: timestamp, lastFrame: seq });
     }
     for (const field of Object.values(record)) walk(field, depth + 1);
   };
   walk(state, 0);
-  return out;
+  return out.asImmutable();
 }
