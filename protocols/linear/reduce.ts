@@ -72,7 +72,8 @@ export interface LinearState {
    * time, and copying a plain record per put made a 16,000-object bootstrap take 52 s to fold (quadratic).
    */
   pool: ImmutableMap<string, PoolEntry>;
-  conns: Readonly<Record<string, ConnState>>;
+  /** Per connection, and every change request is one: a persistent map, so a long session does not copy them all per change. */
+  conns: ImmutableMap<string, ConnState>;
   queues: Readonly<Record<string, readonly PendingTransaction[]>>;
   clients: Readonly<Record<string, Cursor>>;
   server?: Cursor;
@@ -88,7 +89,7 @@ export interface LinearState {
 
 export const init = (): LinearState => ({
   pool: ImmutableMap(),
-  conns: {},
+  conns: ImmutableMap(),
   queues: {},
   clients: {},
   current: {},
@@ -114,12 +115,16 @@ function clientIdFromUrl(url: string | undefined): string | undefined {
 
 function clientOf(state: LinearState, frame: RawFrame, named?: string): string {
   return (
-    named ?? state.conns[frame.conn]?.client ?? frame.meta?.headers?.['x-client-id'] ?? clientIdFromUrl(frame.meta?.url) ?? DEFAULT_CLIENT
+    named ??
+    state.conns.get(frame.conn)?.client ??
+    frame.meta?.headers?.['x-client-id'] ??
+    clientIdFromUrl(frame.meta?.url) ??
+    DEFAULT_CLIENT
   );
 }
 
 function withConn(state: LinearState, conn: string, patch: ConnState): LinearState {
-  return { ...state, conns: { ...state.conns, [conn]: { ...state.conns[conn], ...patch } } };
+  return { ...state, conns: state.conns.set(conn, { ...state.conns.get(conn), ...patch }) };
 }
 
 function enterPhase(state: LinearState, client: string, phase: PhaseName, frame: RawFrame): LinearState {
@@ -484,7 +489,7 @@ function onLifecycle(state: LinearState, event: Extract<DissectorEvent<LinearMes
     const next = withConn(state, frame.conn, { client, socket: true });
     return enterPhase({ ...next, sockets: { ...next.sockets, [client]: (next.sockets[client] ?? 0) + 1 } }, client, 'connecting', frame);
   }
-  if (!state.conns[frame.conn]?.socket) return state;
+  if (!state.conns.get(frame.conn)?.socket) return state;
   // A close and then an error (or the reverse) on one socket count once.
   const next = withConn(state, frame.conn, { socket: false });
   const open = Math.max(0, (next.sockets[client] ?? 0) - 1);
@@ -525,7 +530,7 @@ export function reduce(state: LinearState, event: DissectorEvent<LinearMessage>,
       return onLocalWrite(state, decoded.db, decoded.message, frame);
     case 'http-ack': {
       // pbardea answers a change with a bare 200: the change is in.
-      const ids = state.conns[frame.conn]?.transactions;
+      const ids = state.conns.get(frame.conn)?.transactions;
       return ids ? retire(state, clientOf(state, frame), new Set(ids)) : state;
     }
     case 'preflight':

@@ -82,7 +82,8 @@ export interface TemporalState {
   readonly upstream: Readonly<Record<string, WaitingItem>>;
   readonly conflicts: AppendLog<Conflict>;
   readonly phases: AppendLog<{ phase: PhaseName; conn: string; frame: number; t: number }>;
-  readonly connPhase: Readonly<Record<string, PhaseName>>;
+  /** Per connection (every HTTP exchange is one): a persistent map, so a long session does not copy them all. */
+  readonly connPhase: ImmutableMap<string, PhaseName>;
   readonly counts: { readonly notModified: number; readonly staleUpdates: number; readonly errors: number };
 }
 
@@ -94,7 +95,7 @@ export const initTemporal = (): TemporalState => ({
   upstream: {},
   conflicts: AppendLog.empty(),
   phases: AppendLog.empty(),
-  connPhase: {},
+  connPhase: ImmutableMap(),
   counts: { notModified: 0, staleUpdates: 0, errors: 0 },
 });
 
@@ -140,10 +141,10 @@ function reduceLifecycle(state: TemporalState, kind: 'open' | 'close' | 'error',
 }
 
 function withPhase(state: TemporalState, conn: string, phase: PhaseName, frame: RawFrame): TemporalState {
-  if (state.connPhase[conn] === phase) return state;
+  if (state.connPhase.get(conn) === phase) return state;
   return {
     ...state,
-    connPhase: { ...state.connPhase, [conn]: phase },
+    connPhase: state.connPhase.set(conn, phase),
     phases: state.phases.append({ phase, conn, frame: frame.seq, t: frame.t }),
   };
 }
