@@ -4,6 +4,7 @@
  * state after frame i = fold(frames[0..i]) whether it was reached from the start or from a checkpoint.
  */
 
+import { Map as ImmutableMap } from 'immutable';
 import { reasonOf } from './codecs/result.ts';
 import type { AnyDissector, ConnInfo, DecodeError, DecodeResult, DissectorEvent, LifecycleMessage } from './dissector.ts';
 import { LIFECYCLE_KINDS, type RawFrame } from './frame.ts';
@@ -18,7 +19,7 @@ export interface FrameInfo {
   error?: DecodeError;
 }
 
-interface ConnRecord {
+export interface ConnRecord {
   readonly info: ConnInfo;
   /** Set once the registry has chosen; fixed for the rest of the connection. */
   readonly protocol?: string;
@@ -26,8 +27,14 @@ interface ConnRecord {
   readonly pending: readonly RawFrame[];
 }
 
+/**
+ * Connection records by id. The fold returns persistent maps (adding a connection to a copied Map made a session of
+ * many connections quadratic: 12,000 of them took a minute); callers may hand it any map, e.g. a one-entry Map.
+ */
+export type ConnMap = ReadonlyMap<string, ConnRecord> | ImmutableMap<string, ConnRecord>;
+
 export interface FoldState {
-  readonly conns: ReadonlyMap<string, ConnRecord>;
+  readonly conns: ConnMap;
   /** Protocol state by dissector id; absent until the protocol's first connection. */
   readonly states: Readonly<Record<string, unknown>>;
 }
@@ -38,7 +45,7 @@ export interface StepResult {
   settled: Array<{ seq: number; info: FrameInfo }>;
 }
 
-export const initialFoldState = (): FoldState => ({ conns: new Map(), states: {} });
+export const initialFoldState = (): FoldState => ({ conns: ImmutableMap(), states: {} });
 
 export class Fold {
   /**
@@ -170,10 +177,11 @@ export function isLifecycle(frame: RawFrame): boolean {
   return LIFECYCLE_KINDS.has(frame.kind) && frame.text === undefined && frame.b64 === undefined && frame.json === undefined;
 }
 
-function withConn(conns: ReadonlyMap<string, ConnRecord>, id: string, record: ConnRecord): ReadonlyMap<string, ConnRecord> {
-  const next = new Map(conns);
-  next.set(id, record);
-  return next;
+function withConn(conns: ConnMap, id: string, record: ConnRecord): ConnMap {
+  const persistent = ImmutableMap.isMap(conns)
+    ? (conns as ImmutableMap<string, ConnRecord>)
+    : ImmutableMap(conns as ReadonlyMap<string, ConnRecord>);
+  return persistent.set(id, record);
 }
 
 /** Connection facts accumulate from its frames (an open frame's URL, a channel name); the first value wins. */

@@ -91,12 +91,23 @@ export class Registry {
   }
 }
 
-/** Pathname plus search of a URL; a relative or malformed URL is used as it is. */
+const paths = new Map<string, string>();
+const PATHS_MAX = 1024;
+
+/**
+ * Pathname plus search of a URL; a relative or malformed URL is used as it is. Remembered by URL (bounded): the
+ * registry asks for every new connection, every HTTP exchange is one, and a few endpoints serve them all.
+ */
 export function pathOf(url: string): string {
+  let path = paths.get(url);
+  if (path !== undefined) return path;
   try {
     const parsed = new URL(url, 'http://relative.invalid');
-    return parsed.pathname + parsed.search;
+    path = parsed.pathname + parsed.search;
   } catch {
-    return url;
+    path = url;
   }
+  if (paths.size >= PATHS_MAX) paths.clear();
+  paths.set(url, path);
+  return path;
 }

@@ -16,10 +16,16 @@ export const exactRules: ExactRules = {
 const engineTypes: ReadonlySet<string> = new Set(ENGINE_TYPES);
 const workerTags: ReadonlySet<string> = new Set(WORKER_TAGS);
 
+/** A `"type":"<engine message type>"` anywhere in a text: without one, parsing the text cannot make it ours. */
+const ENGINE_TYPE_FIELD = new RegExp(
+  `"type"\\s*:\\s*"(?:${ENGINE_TYPES.map((type) => type.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})"`,
+);
+
 function frameScore(frame: RawFrame): number {
   const payload = payloadOf(frame);
   if (payload.form === 'text') {
-    if (!payload.text.startsWith('{')) return 0;
+    // Every new connection is scored by every protocol: other protocols' bodies (whole bootstraps) are not parsed.
+    if (!payload.text.startsWith('{') || !ENGINE_TYPE_FIELD.test(payload.text)) return 0;
     try {
       const value = JSON.parse(payload.text) as { type?: unknown };
       if (typeof value.type !== 'string' || !engineTypes.has(value.type)) return 0;

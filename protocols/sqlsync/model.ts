@@ -46,7 +46,7 @@ export function sqlsyncModel(state: SqlsyncState): CommonModel {
       lastFrame: view.lastFrame,
     };
   }
-  for (const [name, entries] of Object.entries(state.queues)) queues[name] = queueItems(name.replace(/^\w+ /, ''), entries);
+  for (const [name, entries] of state.queues) queues[name] = queueItems(name.replace(/^\w+ /, ''), entries);
   const entities: Record<string, Entity> = dictionary();
   for (const [key, entity] of state.entities) entities[key] = entity;
   return { entities, queues, journals, conflicts: state.conflicts.toArray(), phases: state.phases.toArray() };

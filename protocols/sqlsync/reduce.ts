@@ -69,12 +69,14 @@ export interface ConnView {
 }
 
 export interface SqlsyncState {
-  conns: Readonly<Record<string, ConnView>>;
+  /** Per connection: a persistent map, so a session of many connections does not copy them all per frame. */
+  conns: ImmutableMap<string, ConnView>;
   timelines: Readonly<Record<string, TimelineView>>;
   /** Named journals other than client timelines: server timelines are derived; these are storage and public ones. */
   journals: Readonly<Record<string, RangeView & { side: 'client' | 'server' }>>;
   /** Queue name -> pending items (public replication frames, worker requests). */
-  queues: Readonly<Record<string, readonly PendingEntry[]>>;
+  /** Queues by name, one per worker port among them: a persistent map, so a session of many ports does not copy them all per frame. */
+  queues: ImmutableMap<string, readonly PendingEntry[]>;
   /**
    * A persistent map: storage syncs put an entity per mutation and every frame would otherwise copy all of them
    * (the fold keeps old states as checkpoints, so nothing is changed in place).
@@ -87,10 +89,10 @@ export interface SqlsyncState {
 }
 
 export const initSqlsync = (): SqlsyncState => ({
-  conns: {},
+  conns: ImmutableMap(),
   timelines: {},
   journals: {},
-  queues: {},
+  queues: ImmutableMap(),
   entities: ImmutableMap(),
   conflicts: AppendLog.empty(),
   rejectionsSeen: {},
@@ -128,11 +130,11 @@ function entryOf(lsn: number, mutation: unknown, frame: RawFrame, attempts = 1):
 }
 
 function withPhase(state: SqlsyncState, conn: string, phase: PhaseName, frame: RawFrame): SqlsyncState {
-  const view = state.conns[conn] ?? { timelines: {} };
+  const view = state.conns.get(conn) ?? { timelines: {} };
   if (view.phase === phase) return state;
   return {
     ...state,
-    conns: { ...state.conns, [conn]: { ...view, phase } },
+    conns: state.conns.set(conn, { ...view, phase }),
     phases: state.phases.append({ phase, conn, frame: frame.seq, t: frame.t }),
   };
 }
@@ -167,14 +169,14 @@ function putTimeline(state: SqlsyncState, timeline: string, view: TimelineView):
 }
 
 function connTimeline(state: SqlsyncState, conn: string, doc: string): string | undefined {
-  return state.conns[conn]?.timelines[doc];
+  return state.conns.get(conn)?.timelines[doc];
 }
 
 function reduceEngine(state: SqlsyncState, msg: EngineMessage, frame: RawFrame): SqlsyncState {
   const conn = frame.conn;
   switch (msg.type) {
     case 'open': {
-      const view = state.conns[conn] ?? { timelines: {} };
+      const view = state.conns.get(conn) ?? { timelines: {} };
       const timelines = { ...view.timelines };
       let next = state;
       for (const open of msg.docs) {
@@ -187,7 +189,7 @@ function reduceEngine(state: SqlsyncState, msg: EngineMessage, frame: RawFrame):
           peer: journalNames.serverStorage(open.doc),
         });
       }
-      next = { ...next, conns: { ...next.conns, [conn]: { ...(next.conns[conn] ?? view), timelines } } };
+      next = { ...next, conns: next.conns.set(conn, { ...(next.conns.get(conn) ?? view), timelines }) };
       return withPhase(next, conn, 'connecting', frame);
     }
     case 'timeline-sync': {
@@ -219,7 +221,7 @@ function reduceEngine(state: SqlsyncState, msg: EngineMessage, frame: RawFrame):
       const acked = msg.range;
       const pending = acked ? current.pending.filter((p) => p.lsn > acked.last) : current.pending;
       const next = putTimeline(state, msg.timeline, { ...current, serverRange: acked, pending, serverFrame: frame.seq });
-      const phase = state.conns[conn]?.phase;
+      const phase = state.conns.get(conn)?.phase;
       return pending.length === 0 && phase !== 'storage-sync' ? withPhase(next, conn, 'idle', frame) : next;
     }
     case 'storage-sync':
@@ -350,14 +352,14 @@ function rangeView(range: PublicLsnRange): { range: LsnRange | null; cursor: num
 
 function reduceReplication(state: SqlsyncState, msg: ReplicationMsg, frame: RawFrame): SqlsyncState {
   const conn = frame.conn;
-  const view = state.conns[conn] ?? { timelines: {} };
+  const view = state.conns.get(conn) ?? { timelines: {} };
   const outbound = frame.dir === 'out';
   if ('RangeRequest' in msg) {
     const { id, source_range } = msg.RangeRequest;
     const name = outbound ? journalNames.publicClient(id) : journalNames.publicServer(id);
     const peer = outbound ? journalNames.publicServer(id) : journalNames.publicClient(id);
     const next = setJournal(state, name, { side: outbound ? 'client' : 'server', ...rangeView(source_range), lastFrame: frame.seq, peer });
-    const conns = { ...next.conns, [conn]: { ...view, ...(outbound ? { outJournal: id } : { inJournal: id }) } };
+    const conns = next.conns.set(conn, { ...view, ...(outbound ? { outJournal: id } : { inJournal: id }) });
     return withPhase({ ...next, conns }, conn, 'connecting', frame);
   }
   if ('Range' in msg) {
@@ -371,8 +373,8 @@ function reduceReplication(state: SqlsyncState, msg: ReplicationMsg, frame: RawF
     if (!outbound) {
       const queue = `timeline ${id}`;
       const acked = ranged.cursor - 1;
-      const left = (next.queues[queue] ?? []).filter((p) => p.lsn > acked);
-      next = { ...next, queues: { ...next.queues, [queue]: left } };
+      const left = (next.queues.get(queue) ?? []).filter((p) => p.lsn > acked);
+      next = { ...next, queues: next.queues.set(queue, left) };
       return left.length === 0 ? withPhase(next, conn, 'idle', frame) : next;
     }
     return withPhase(next, conn, 'idle', frame);
@@ -380,11 +382,14 @@ function reduceReplication(state: SqlsyncState, msg: ReplicationMsg, frame: RawF
   const { id, lsn, payload } = msg.Frame;
   if (outbound) {
     const queue = `timeline ${id}`;
-    const items = state.queues[queue] ?? [];
+    const items = state.queues.get(queue) ?? [];
     const previous = items.find((p) => p.lsn === lsn);
     const mutation = payload.kind === 'mutation' ? payload.mutation : null;
     const item = previous ? { ...previous, attempts: previous.attempts + 1, frame: frame.seq } : entryOf(lsn, mutation, frame);
-    const queues = { ...state.queues, [queue]: [...items.filter((p) => p.lsn !== lsn), item].sort((a, b) => a.lsn - b.lsn) };
+    const queues = state.queues.set(
+      queue,
+      [...items.filter((p) => p.lsn !== lsn), item].sort((a, b) => a.lsn - b.lsn),
+    );
     const name = journalNames.publicClient(id);
     const journal = state.journals[name];
     const next = setJournal({ ...state, queues }, name, {
@@ -420,17 +425,23 @@ const STATUS_PHASE: Record<string, PhaseName> = {
 function reduceWorker(state: SqlsyncState, msg: WorkerMessage, frame: RawFrame): SqlsyncState {
   // Per port (conn), not per channel: every tab numbers its handler ids from 1 on the same channel name.
   const queue = `worker ${frame.conn}`;
-  const items = state.queues[queue] ?? [];
+  const items = state.queues.get(queue) ?? [];
   switch (msg.tag) {
     case 'Boot':
     case 'Close':
     case 'Doc': {
       const label = msg.tag === 'Doc' ? `${msg.req.tag}${msg.req.tag === 'Mutate' ? ` ${tagOf(msg.req.mutation)}` : ''}` : msg.tag;
       const item: PendingEntry = { ...entryOf(msg.handlerId, msg.tag === 'Doc' ? msg.req : msg, frame), tag: label };
-      return { ...state, queues: { ...state.queues, [queue]: [...items.filter((p) => p.lsn !== msg.handlerId), item] } };
+      return { ...state, queues: state.queues.set(queue, [...items.filter((p) => p.lsn !== msg.handlerId), item]) };
     }
     case 'Reply':
-      return { ...state, queues: { ...state.queues, [queue]: items.filter((p) => p.lsn !== msg.handlerId) } };
+      return {
+        ...state,
+        queues: state.queues.set(
+          queue,
+          items.filter((p) => p.lsn !== msg.handlerId),
+        ),
+      };
     case 'Event': {
       const evt = msg.evt;
       if (evt.tag === 'ConnectionStatus') return withPhase(state, `${frame.conn} ${msg.docId}`, STATUS_PHASE[evt.status] ?? 'idle', frame);

@@ -40,13 +40,14 @@ function fixturesByProtocol(): Map<string, RawFrame[]> {
 }
 
 /**
- * The recorded traffic repeated (fresh seq and time, the same connections) until it holds TARGET_FRAMES frames: a
- * long session of the same clients, as an app that stays open produces.
+ * The recorded traffic repeated (fresh seq and time) until it holds TARGET_FRAMES frames: a long session of the same
+ * clients, as an app that stays open produces. Each repetition has connections of its own, as new HTTP exchanges
+ * and reconnected sockets do (reusing the recorded ids hid a per-connection cost that grew with the session).
  */
 function inflate(frames: RawFrame[]): RawFrame[] {
   const out: RawFrame[] = [];
-  while (out.length < TARGET_FRAMES) {
-    for (const frame of frames) out.push({ ...frame, seq: out.length, t: out.length });
+  for (let round = 0; out.length < TARGET_FRAMES; round++) {
+    for (const frame of frames) out.push({ ...frame, seq: out.length, t: out.length, conn: `${frame.conn}#${round}` });
   }
   return out.slice(0, TARGET_FRAMES);
 }

@@ -13,6 +13,7 @@
 
 import { createRegistry } from '@syncscope/protocols';
 import {
+  type ConnRecord,
   type DecodeResult,
   Fold,
   type FoldState,
@@ -108,7 +109,6 @@ export type FrameDecode =
   | { protocol: string; ok: true; type: string; message: unknown; lifecycle: boolean; summary: string }
   | { protocol: string; ok: false; error: { reason: string; path?: ReadonlyArray<string | number>; offset?: number } };
 
-type ConnRecord = FoldState['conns'] extends ReadonlyMap<string, infer R> ? R : never;
 type States = FoldState['states'];
 
 /** A connection's fold record over time: records[i] holds after the frame at position at[i]. */
