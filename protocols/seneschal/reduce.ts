@@ -54,8 +54,8 @@ export interface JournalCursor {
 export interface SeneschalState {
   /** The master copy as the traffic shows it, by object id: a persistent map, so a dispatch does not copy every object. */
   objects: ImmutableMap<string, ObjectState>;
-  /** CUID (and user, once known) per connection. */
-  conns: Readonly<Record<string, { clientID?: string; userID?: string }>>;
+  /** CUID (and user, once known) per connection, in a persistent map: a long session has many connections. */
+  conns: ImmutableMap<string, { clientID?: string; userID?: string }>;
   /** Per client: dispatches it sent (stored offline or live) that the server has not yet acknowledged. */
   clientQueues: Readonly<Record<string, readonly PendingDispatch[]>>;
   /** Per client: dispatches the server delivered from its queue that the client has not yet confirmed. */
@@ -68,7 +68,7 @@ export interface SeneschalState {
 
 export const init = (): SeneschalState => ({
   objects: ImmutableMap(),
-  conns: {},
+  conns: ImmutableMap(),
   clientQueues: {},
   serverQueues: {},
   journals: {},
@@ -206,16 +206,16 @@ function withJournal(
 }
 
 function clientOf(state: SeneschalState, conn: string): string {
-  return state.conns[conn]?.clientID ?? `conn:${conn}`;
+  return state.conns.get(conn)?.clientID ?? `conn:${conn}`;
 }
 
 function withConn(state: SeneschalState, conn: string, fields: { clientID?: string; userID?: string }): SeneschalState {
-  return { ...state, conns: { ...state.conns, [conn]: { ...state.conns[conn], ...fields } } };
+  return { ...state, conns: state.conns.set(conn, { ...state.conns.get(conn), ...fields }) };
 }
 
 function sendDispatches(state: SeneschalState, items: readonly StoredDispatch[], frame: RawFrame, mode: Mode): SeneschalState {
   // The socket's CUID once it said hello; before that (or in a partial recording), the dispatches' own clientID.
-  const cuid = state.conns[frame.conn]?.clientID ?? items[0]?.envelope.clientID ?? clientOf(state, frame.conn);
+  const cuid = state.conns.get(frame.conn)?.clientID ?? items[0]?.envelope.clientID ?? clientOf(state, frame.conn);
   // The note's server sorts a client's stored dispatches by timestamp before reducing them; so does the replay.
   const ordered = [...items].sort((a, b) => a.envelope.timestamp - b.envelope.timestamp);
   let next = state;
@@ -305,7 +305,7 @@ export function reduce(state: SeneschalState, event: DissectorEvent<SeneschalMes
       return state;
     case 'envelope': {
       const envelope = decoded.message;
-      const withClient = state.conns[frame.conn]?.clientID ? state : withConn(state, frame.conn, { clientID: envelope.clientID });
+      const withClient = state.conns.get(frame.conn)?.clientID ? state : withConn(state, frame.conn, { clientID: envelope.clientID });
       if (frame.dir === 'in') return { ...withClient, ...applyDispatch(withClient, envelope, frame, 'server') };
       const mode: Mode = frame.t - envelope.timestamp > OFFLINE_LAG_MS ? 'rehydrate' : 'live';
       return applyOnce(withClient, dispatchKey(envelope), envelope, frame, mode);

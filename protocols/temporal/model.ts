@@ -43,7 +43,7 @@ export function temporalModel(state: TemporalState): CommonModel {
     }
     if (entity.meta) journals[`server:${key}`] = { side: 'server', cursor: entity.meta.validFrom, lastFrame: entity.lastFrame };
   }
-  for (const [viewKey, view] of Object.entries(state.views)) {
+  for (const [viewKey, view] of state.views) {
     const [conn, key] = viewKey.split('|') as [string, string];
     journals[`client:${conn}:${key}`] = { side: 'client', cursor: view.cursor, peer: `server:${key}`, lastFrame: view.lastFrame };
   }

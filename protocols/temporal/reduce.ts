@@ -74,8 +74,8 @@ export interface TemporalState {
   readonly entities: ImmutableMap<string, EntityState>;
   /** Requests awaiting their response, by request id (HTTP exchanges by connection id). */
   readonly pending: Readonly<Record<string, PendingRequest>>;
-  /** `${conn}|${entityKey}` to the validFrom that connection last received. */
-  readonly views: Readonly<Record<string, { readonly cursor: string; readonly lastFrame: number }>>;
+  /** `${conn}|${entityKey}` to the validFrom that connection last received (persistent: one per connection and entity). */
+  readonly views: ImmutableMap<string, { readonly cursor: string; readonly lastFrame: number }>;
   /** Downstream channel messages no store has acked yet, by updateID. */
   readonly unacked: Readonly<Record<string, WaitingItem>>;
   /** Store edits posted on `upstream` and not yet answered by the server, by changeID (= the patchDiff's requestID). */
@@ -90,7 +90,7 @@ export interface TemporalState {
 export const initTemporal = (): TemporalState => ({
   entities: ImmutableMap(),
   pending: {},
-  views: {},
+  views: ImmutableMap(),
   unacked: {},
   upstream: {},
   conflicts: AppendLog.empty(),
@@ -215,9 +215,9 @@ function withDiff(entity: EntityState, diff: Diff, meta: Meta, base: string, fra
 /** A connection's view only moves forward: a late answer about an older version does not take it back. */
 function setView(state: TemporalState, conn: string, key: string, cursor: string, frame: RawFrame): TemporalState {
   const viewKey = `${conn}|${key}`;
-  const current = state.views[viewKey];
+  const current = state.views.get(viewKey);
   if (current && current.cursor >= cursor) return state;
-  return { ...state, views: { ...state.views, [viewKey]: { cursor, lastFrame: frame.seq } } };
+  return { ...state, views: state.views.set(viewKey, { cursor, lastFrame: frame.seq }) };
 }
 
 function addConflict(state: TemporalState, conflict: Conflict): TemporalState {
@@ -371,7 +371,7 @@ function conflictOfResponse(
 function reduceUpdate(state: TemporalState, update: Update, frame: RawFrame): TemporalState {
   const key = entityKeyOf(update.entity);
   let next = putEntity(state, withDiff(entityOf(state, update.entity, frame), update.diff, update.meta, update.baseValidFrom, frame));
-  const view = state.views[`${frame.conn}|${key}`];
+  const view = state.views.get(`${frame.conn}|${key}`);
   if (view && view.cursor !== update.baseValidFrom && view.cursor < update.meta.validFrom) {
     next = { ...next, counts: { ...next.counts, staleUpdates: next.counts.staleUpdates + 1 } };
     next = addConflict(next, {
