@@ -8,8 +8,10 @@
  *     is what an open Network panel costs.
  * Goals: the hook within 5 % of no hook, and cheaper than DevTools' capture.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { encodeCbor } from '@syncscope/protocols';
 import { chromium } from 'playwright-core';
 import { WebSocketServer } from 'ws';
@@ -20,6 +22,11 @@ import type { BenchRow } from './table.ts';
 // Defaults as issue 11 asks; SYNCSCOPE_BENCH_MESSAGES / SYNCSCOPE_BENCH_REPEATS shorten a run.
 const MESSAGES = Number(process.env.SYNCSCOPE_BENCH_MESSAGES ?? 200_000);
 const REPEATS = Number(process.env.SYNCSCOPE_BENCH_REPEATS ?? 3);
+// Opt-in, for diagnosis only: SYNCSCOPE_BENCH_FLOWS=receive-json,receive-cbor runs only those flows, and
+// SYNCSCOPE_BENCH_PROFILE=<dir> writes a CPU profile of the page (no-hook and hook modes) for each flood there.
+// Profiling slows the page down: figures of a profiled run are not the benchmark's.
+const FLOWS = process.env.SYNCSCOPE_BENCH_FLOWS?.split(',').filter(Boolean) as Flow[] | undefined;
+const PROFILE_DIR = process.env.SYNCSCOPE_BENCH_PROFILE;
 
 type Mode = 'none' | 'hook' | 'devtools';
 type Flow = 'receive-json' | 'receive-cbor' | 'send-json' | 'send-cbor';
@@ -79,7 +86,7 @@ export async function tapsBench(): Promise<BenchRow[]> {
   const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS, headless: true });
   const rates = new Map<string, number[]>();
   try {
-    const flows: Flow[] = ['receive-json', 'receive-cbor', 'send-json', 'send-cbor'];
+    const flows: Flow[] = FLOWS ?? ['receive-json', 'receive-cbor', 'send-json', 'send-cbor'];
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       for (const flow of flows) {
         // Interleave the modes so that drift of the machine hits all three alike.
@@ -102,6 +109,12 @@ export async function tapsBench(): Promise<BenchRow[]> {
           }
           page.on('crash', () => process.stderr.write(`bench: page crashed on ${flow} (${mode})\n`));
           await page.goto(`http://127.0.0.1:${port}/`);
+          const profiler = PROFILE_DIR && mode !== 'devtools' ? await context.newCDPSession(page) : undefined;
+          if (profiler) {
+            await profiler.send('Profiler.enable');
+            await profiler.send('Profiler.setSamplingInterval', { interval: 200 });
+            await profiler.send('Profiler.start');
+          }
           const rate = (await page.evaluate(
             ([url, f, n]) =>
               (window as unknown as { flood: (u: string, f: string, n: number) => Promise<number> }).flood(
@@ -111,6 +124,11 @@ export async function tapsBench(): Promise<BenchRow[]> {
               ),
             [`ws://127.0.0.1:${port}/`, flow, MESSAGES] as const,
           )) as number;
+          if (profiler && PROFILE_DIR) {
+            const { profile } = await profiler.send('Profiler.stop');
+            mkdirSync(PROFILE_DIR, { recursive: true });
+            writeFileSync(join(PROFILE_DIR, `${flow}-${mode}-${repeat}.cpuprofile`), JSON.stringify(profile));
+          }
           if (mode === 'hook') {
             const captured = await page.evaluate(
               () =>
@@ -141,7 +159,7 @@ export async function tapsBench(): Promise<BenchRow[]> {
     return all[Math.floor(all.length / 2)] as number;
   };
   const rows: BenchRow[] = [];
-  for (const flow of ['receive-json', 'receive-cbor', 'send-json', 'send-cbor'] as Flow[]) {
+  for (const flow of FLOWS ?? (['receive-json', 'receive-cbor', 'send-json', 'send-cbor'] as Flow[])) {
     const none = median(`${flow}/none`);
     const hooked = median(`${flow}/hook`);
     const devtools = median(`${flow}/devtools`);
