@@ -2,7 +2,10 @@
  * What a page uses: connects to the SharedWorker (one per browser profile), tells it the server and the person,
  * and hands out stores. `workerURL` is where the bundler serves shared-worker.ts.
  */
-import type { EntityRef, EntityValue, PortMessage } from '../../../protocols/temporal/schemas.ts';
+import { type EntityRef, type EntityValue, type PortMessage, Snapshot } from '../../../protocols/temporal/schemas.ts';
+
+const keyOf = (entity: EntityRef): string => `${entity.type}/${entity.id}`;
+
 import { type TemporalStore, temporalStore } from './store.ts';
 
 export interface TemporalConnection {
@@ -21,14 +24,27 @@ export function connectTemporal(options: {
 }): TemporalConnection {
   const port = options.worker.port;
   const listeners = new Set<(connected: boolean, pending: number) => void>();
+  /** Per entity, the stores of this tab waiting for the worker's answer to their subscribe. */
+  const deliveries = new Map<string, Set<(snapshot: Snapshot) => void>>();
   port.onmessage = (event: MessageEvent) => {
-    const message = event.data as PortMessage;
+    const message = event.data as PortMessage | Snapshot;
     if (message?.kind === 'status') for (const listener of listeners) listener(message.connected, message.pending);
+    if (message?.kind === 'snapshot') {
+      const parsed = Snapshot.safeParse(message);
+      if (!parsed.success) return;
+      for (const deliver of deliveries.get(keyOf(parsed.data.entity)) ?? []) deliver(parsed.data);
+    }
   };
   port.start();
   const post = (message: PortMessage) => port.postMessage(message);
   post({ kind: 'connect', serverURL: options.serverURL, person: options.person, ...(options.record ? { record: true } : {}) });
-  const link = { subscribe: (entity: EntityRef) => post({ kind: 'subscribe', entity }) };
+  const link = {
+    subscribe: (entity: EntityRef, deliver: (snapshot: Snapshot) => void) => {
+      const waiting = deliveries.get(keyOf(entity)) ?? new Set<(snapshot: Snapshot) => void>();
+      deliveries.set(keyOf(entity), waiting.add(deliver));
+      post({ kind: 'subscribe', entity });
+    },
+  };
   return {
     store: (entity) => temporalStore(entity, link),
     create: (entity, value) => post({ kind: 'post', entity, value }),

@@ -31,6 +31,8 @@ interface Sent {
 const ports = new Set<MessagePort>();
 const lastSent = new Map<string, Sent>();
 const channels = new Map<string, BroadcastChannel>();
+/** Ports whose store subscribed before this worker held the entity: its first value goes to them directly. */
+const awaitingFirstValue = new Map<string, Set<MessagePort>>();
 const awaitingAck = new Map<string, { entity: EntityRef; timer: ReturnType<typeof setTimeout> }>();
 let client: TemporalClient | undefined;
 /** Set when a page asked for recording: every frame goes out on the tap channel (t stamped here). */
@@ -62,13 +64,28 @@ function broadcastStatus(): void {
   for (const port of ports) port.postMessage(message);
 }
 
-/** Sends what changed since the last broadcast as a diff, or the whole value when the store may have nothing. */
-function fanOut(entity: EntityRef, view: EntityView, forceSnapshot = false): void {
+/**
+ * Sends what changed since the last broadcast as a diff, or the whole value when the store may have nothing.
+ * Returns the snapshot it broadcast, if it did.
+ */
+function fanOut(entity: EntityRef, view: EntityView, forceSnapshot = false): Snapshot | undefined {
   const confirmed = view.confirmed;
-  if (!confirmed) return;
+  if (!confirmed) return undefined;
   const key = keyOf(entity);
+  const waitingPorts = awaitingFirstValue.get(key);
+  if (waitingPorts) {
+    awaitingFirstValue.delete(key);
+    const first: Snapshot = {
+      kind: 'snapshot',
+      updateID: crypto.randomUUID(),
+      entity,
+      value: view.local ?? confirmed.value,
+      meta: confirmed.meta,
+    };
+    for (const port of waitingPorts) port.postMessage(first);
+  }
   const previous = lastSent.get(key);
-  if (!forceSnapshot && previous && previous.meta.validFrom === confirmed.meta.validFrom) return;
+  if (!forceSnapshot && previous && previous.meta.validFrom === confirmed.meta.validFrom) return undefined;
   const updateID = crypto.randomUUID();
   const message: Downstream | Snapshot =
     previous && !forceSnapshot
@@ -91,6 +108,7 @@ function fanOut(entity: EntityRef, view: EntityView, forceSnapshot = false): voi
     lastSent.delete(key);
   }, ACK_TIMEOUT_MS);
   awaitingAck.set(updateID, { entity, timer });
+  return message.kind === 'snapshot' ? message : undefined;
 }
 
 function start(serverURL: string, person: EntityRef, recording: boolean): void {
@@ -143,8 +161,16 @@ function onPortMessage(port: MessagePort, name: string, data: unknown): void {
   if (!client) return;
   if (message.kind === 'subscribe') {
     client.subscribe(message.entity);
-    // A new store (or a stale one) needs the whole value it may not have.
-    fanOut(message.entity, client.view(message.entity), true);
+    // A new store (or a stale one) needs the whole value it may not have. The broadcast alone is not enough: a
+    // channel the page created just before posting this subscribe may not be registered with the browser yet, and
+    // would miss it. The requesting port always hears the answer (or, if the value is not here yet, the first one).
+    const snapshot = fanOut(message.entity, client.view(message.entity), true);
+    if (snapshot) port.postMessage(snapshot);
+    else {
+      const key = keyOf(message.entity);
+      const waiting = awaitingFirstValue.get(key) ?? new Set<MessagePort>();
+      awaitingFirstValue.set(key, waiting.add(port));
+    }
   } else if (message.kind === 'post') {
     client.create(message.entity, message.value);
   } else if (message.kind === 'online') {

@@ -15,6 +15,7 @@ import {
   type EntityValue,
   entityChannel,
   type Meta,
+  type Snapshot,
   UPSTREAM_CHANNEL,
   type Upstream,
 } from '../../../protocols/temporal/schemas.ts';
@@ -24,9 +25,14 @@ export interface StoreState {
   meta: Meta | undefined;
 }
 
-/** What the store needs from the worker connection: ask for the entity (and for a fresh snapshot when stale). */
+/**
+ * What the store needs from the worker connection: ask for the entity (and for a fresh snapshot when stale). The
+ * worker answers on the tab's own port through `deliver`: a snapshot broadcast on the entity's channel can miss a
+ * channel the page has only just created (Chromium registers a new BroadcastChannel asynchronously, so a message the
+ * worker broadcasts right after the page's subscribe may reach the browser before the registration does).
+ */
 export interface WorkerLink {
-  subscribe(entity: EntityRef): void;
+  subscribe(entity: EntityRef, deliver: (snapshot: Snapshot) => void): void;
 }
 
 type Run = (state: StoreState) => void;
@@ -51,22 +57,27 @@ export function temporalStore(entity: EntityRef, link: WorkerLink, storeID: stri
     for (const run of runs) run(state);
   };
 
-  own.onmessage = (event: MessageEvent) => {
-    const parsed = BroadcastMessage.safeParse(event.data);
+  const receive = (data: unknown) => {
+    const parsed = BroadcastMessage.safeParse(data);
     if (!parsed.success) return;
     const message = parsed.data;
     if (message.kind !== 'downstream' && message.kind !== 'snapshot') return;
-    if (message.entity.type !== entity.type) return;
+    if (message.entity.type !== entity.type || message.entity.id !== entity.id) return;
     ack.postMessage({ kind: 'ack', updateID: message.updateID, storeID, entity } satisfies Ack);
-    if (message.kind === 'snapshot') return publish({ value: message.value, meta: message.meta });
+    if (message.kind === 'snapshot') {
+      // The same snapshot may come twice (channel and port), and the port's copy after a newer downstream.
+      if (state.meta && state.meta.validFrom > message.meta.validFrom) return;
+      return publish({ value: message.value, meta: message.meta });
+    }
     if (state.meta && state.meta.validFrom >= message.meta.validFrom) return;
     if (!state.meta || state.value === undefined || state.meta.validFrom !== message.baseValidFrom) {
       // Our latest is not the diff's base: ask the worker for the whole value.
-      link.subscribe(entity);
+      link.subscribe(entity, receive);
       return;
     }
     publish({ value: applyDiff(state.value, message.diff), meta: message.meta });
   };
+  own.onmessage = (event: MessageEvent) => receive(event.data);
 
   upstream.onmessage = (event: MessageEvent) => {
     const parsed = BroadcastMessage.safeParse(event.data);
@@ -77,7 +88,7 @@ export function temporalStore(entity: EntityRef, link: WorkerLink, storeID: stri
     publish({ ...state, value: applyDiff(state.value ?? {}, change.diff) });
   };
 
-  link.subscribe(entity);
+  link.subscribe(entity, receive);
 
   const set = (value: EntityValue) => {
     const diff = plainDiff(deepDiff(state.value ?? {}, value));
