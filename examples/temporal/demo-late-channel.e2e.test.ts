@@ -72,4 +72,22 @@ describe('temporal demo: a second tab whose channels listen late', () => {
       await alice.close();
     }
   });
+
+  it('shows a person the worker is still creating when the second tab joins', async () => {
+    // A fresh profile (its own SharedWorker) and a person the server does not have: both tabs load at once, so
+    // tab2 subscribes while the worker's post is in flight or just answered; either way its first value arrives.
+    const carol = await browser.newContext();
+    try {
+      const [tab1, tab2] = [await carol.newPage(), await carol.newPage()];
+      await tab2.addInitScript(missFirstEntityMessage, entityChannel(''));
+      const url = `${demo.demoURL}&person=carol&org=carol-co`;
+      await Promise.all([tab1.goto(url), tab2.goto(url)]);
+      for (const page of [tab1, tab2]) {
+        await expect.poll(() => field(page, 'person-name').inputValue(), { timeout: 10_000 }).toBe('Carol');
+        await expect.poll(() => field(page, 'org-name').inputValue(), { timeout: 10_000 }).toBe('Acme');
+      }
+    } finally {
+      await carol.close();
+    }
+  });
 });
