@@ -122,54 +122,56 @@ export class Fold {
     return out;
   }
 
-  decode(
-    frame: RawFrame,
-    protocol: string,
-    info: ConnInfo,
-  ): DecodeResult<unknown> | { ok: true; type: string; message: LifecycleMessage; lifecycle: true } {
+  decode(frame: RawFrame, protocol: string, info: ConnInfo): FrameDecode {
     const dissector = this.registry.get(protocol);
-    if (isLifecycle(frame)) {
-      return {
-        ok: true,
-        type: frame.kind,
-        message: { kind: frame.kind as LifecycleMessage['kind'], meta: frame.meta ?? {} },
-        lifecycle: true,
-      };
-    }
-    if (!dissector) return { ok: false, error: { reason: `no dissector "${protocol}"` } };
-    try {
-      return dissector.decode(frame, info);
-    } catch (thrown) {
-      return { ok: false, error: { reason: `dissector ${protocol} threw: ${reasonOf(thrown)}` } };
-    }
+    if (!dissector && !isLifecycle(frame)) return { ok: false, error: { reason: `no dissector "${protocol}"` } };
+    return decodeWith(dissector as AnyDissector, protocol, frame, info);
   }
 
   private apply(state: FoldState, protocol: string, info: ConnInfo, frames: readonly RawFrame[]): StepResult {
     const dissector = this.registry.get(protocol) as AnyDissector;
-    let protocolState = protocol in state.states ? state.states[protocol] : dissector.init();
+    const before = protocol in state.states ? state.states[protocol] : undefined;
+    let protocolState = before === undefined ? dissector.init() : before;
     const settled: StepResult['settled'] = [];
     for (const frame of frames) {
-      const result = this.decode(frame, protocol, info);
+      const result = decodeWith(dissector, protocol, frame, info);
       if (!result.ok) {
         settled.push({ seq: frame.seq, info: { protocol, type: 'undecodable', ok: false, error: result.error } });
         continue;
       }
-      const event = (
-        'lifecycle' in result
-          ? { lifecycle: true, type: result.type, message: result.message }
-          : { lifecycle: false, type: result.type, message: result.message }
-      ) as DissectorEvent<unknown>;
+      const event = { lifecycle: 'lifecycle' in result, type: result.type, message: result.message } as DissectorEvent<unknown>;
       try {
         protocolState = dissector.reduce(protocolState, event, frame, info);
-        settled.push({ seq: frame.seq, info: this.okInfo(protocol, result.type) });
+        settled.push({ seq: frame.seq, info: this.okInfo(protocol, event.type) });
       } catch (thrown) {
         settled.push({
           seq: frame.seq,
-          info: { protocol, type: result.type, ok: false, error: { reason: `reducer of ${protocol} threw: ${reasonOf(thrown)}` } },
+          info: { protocol, type: event.type, ok: false, error: { reason: `reducer of ${protocol} threw: ${reasonOf(thrown)}` } },
         });
       }
     }
-    return { state: { conns: state.conns, states: { ...state.states, [protocol]: protocolState } }, settled };
+    // A reducer that changed nothing leaves the states object as it was (no copy per frame).
+    const states = protocolState === before ? state.states : { ...state.states, [protocol]: protocolState };
+    return { state: { conns: state.conns, states }, settled };
+  }
+}
+
+type FrameDecode = DecodeResult<unknown> | { ok: true; type: string; message: LifecycleMessage; lifecycle: true };
+
+/** A frame as its dissector reads it; a lifecycle frame needs no dissector, and a dissector that throws is an error. */
+function decodeWith(dissector: AnyDissector, protocol: string, frame: RawFrame, info: ConnInfo): FrameDecode {
+  if (isLifecycle(frame)) {
+    return {
+      ok: true,
+      type: frame.kind,
+      message: { kind: frame.kind as LifecycleMessage['kind'], meta: frame.meta ?? {} },
+      lifecycle: true,
+    };
+  }
+  try {
+    return dissector.decode(frame, info);
+  } catch (thrown) {
+    return { ok: false, error: { reason: `dissector ${protocol} threw: ${reasonOf(thrown)}` } };
   }
 }
 
@@ -188,11 +190,19 @@ function withConn(conns: ConnMap, id: string, record: ConnRecord): ConnMap {
 function mergeConnInfo(info: ConnInfo | undefined, frame: RawFrame): ConnInfo {
   const meta = frame.meta;
   const base: ConnInfo = info ?? { id: frame.conn, transport: frame.transport };
-  if (!meta) return base;
-  const additions: Partial<ConnInfo> = {};
-  if (base.url === undefined && meta.url !== undefined) additions.url = meta.url;
-  if (base.subprotocol === undefined && meta.subprotocol) additions.subprotocol = meta.subprotocol;
-  if (base.channel === undefined && meta.channel !== undefined) additions.channel = meta.channel;
-  if (base.db === undefined && meta.db !== undefined) additions.db = meta.db;
-  return Object.keys(additions).length ? { ...base, ...additions } : base;
+  // Most frames of a known connection add nothing: answer that without allocating (this runs for every frame).
+  if (
+    !meta ||
+    ((base.url !== undefined || meta.url === undefined) &&
+      (base.subprotocol !== undefined || !meta.subprotocol) &&
+      (base.channel !== undefined || meta.channel === undefined) &&
+      (base.db !== undefined || meta.db === undefined))
+  )
+    return base;
+  const merged: ConnInfo = { ...base };
+  if (base.url === undefined && meta.url !== undefined) merged.url = meta.url;
+  if (base.subprotocol === undefined && meta.subprotocol) merged.subprotocol = meta.subprotocol;
+  if (base.channel === undefined && meta.channel !== undefined) merged.channel = meta.channel;
+  if (base.db === undefined && meta.db !== undefined) merged.db = meta.db;
+  return merged;
 }

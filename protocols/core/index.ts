@@ -5,6 +5,7 @@ export * from './derive.ts';
 export * from './dissector.ts';
 export * from './fold.ts';
 export * from './frame.ts';
+export * from './hand-over.ts';
 export * from './model.ts';
 export * from './payload.ts';
 export * from './registry.ts';

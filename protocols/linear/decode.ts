@@ -4,7 +4,15 @@
  * (client commands go `out`) and their `cmd`, or pbardea's `{token}` / `{type, jsonObject}`. Never throws.
  */
 import { z } from 'zod';
-import { type DecodeError, type DecodeResult, decodeUtf8, payloadOf, type RawFrame, zodDecodeError } from '../core/index.ts';
+import {
+  type DecodeError,
+  DecodeHandOver,
+  type DecodeResult,
+  decodeUtf8,
+  payloadOf,
+  type RawFrame,
+  zodDecodeError,
+} from '../core/index.ts';
 import { decodeJson, decodeMsgpack, parseNdjsonLines, type RawLine } from './codec.ts';
 import {
   BatchRequest,
@@ -369,3 +377,6 @@ function isMultiLine(text: string): boolean {
   const first = text.indexOf('\n');
   return first !== -1 && text.slice(first).trim() !== '';
 }
+
+/** decodeFrame, shared by the heuristic (detect.ts) and the dissector so that a frame both look at is decoded once. */
+export const frameDecodes = new DecodeHandOver(decodeFrame);

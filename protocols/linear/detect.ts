@@ -5,7 +5,7 @@
  */
 import type { ConnInfo, ExactRules, RawFrame } from '../core/index.ts';
 import { decodeMsgpack, pathOf, payloadOf } from '../core/index.ts';
-import { decodeFrame } from './decode.ts';
+import { frameDecodes } from './decode.ts';
 import { LINEAR_DB } from './schemas.ts';
 
 export const exact: ExactRules = {
@@ -47,7 +47,7 @@ export function match(conn: ConnInfo, firstFrames: readonly RawFrame[]): number 
   let best = 0;
   if (conn.url !== undefined && NOTE_PATHS.test(pathOf(conn.url))) {
     const withPayload = firstFrames.filter((frame) => payloadOf(frame).form !== 'none');
-    if (withPayload.some((frame) => decodeFrame(frame).ok)) best = 0.9;
+    if (withPayload.some((frame) => frameDecodes.peek(frame).ok)) best = 0.9;
     // A socket on such a path that closed or failed before carrying anything (the server was down) has nothing to
     // misread; it is shown as linear so that the outage is in linear's phases.
     else if (withPayload.length === 0 && firstFrames.some((frame) => frame.kind === 'close' || frame.kind === 'error')) best = 0.6;

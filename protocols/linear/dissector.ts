@@ -1,6 +1,6 @@
 /** The linear dissector (design note 000): bootstrap / delta, transactions, the sync log, and the public formats. */
 import { defineDissector } from '../core/index.ts';
-import { decodeFrame } from './decode.ts';
+import { frameDecodes } from './decode.ts';
 import { exact, match } from './detect.ts';
 import { toModel } from './model.ts';
 import { init, type LinearState, reduce } from './reduce.ts';
@@ -127,7 +127,7 @@ export const linearDissector = defineDissector<LinearMessage, LinearState>({
   label: 'Linear-style sync (bootstrap, transactions, sync log)',
   exact,
   match,
-  decode: (frame) => decodeFrame(frame),
+  decode: (frame) => frameDecodes.take(frame),
   init,
   reduce: (state, event, frame) => reduce(state, event, frame),
   summarize: (message) => summarize(message),

@@ -6,6 +6,7 @@
 import type { DecodeError, DecodeResult } from '../core/dissector.ts';
 import { zodDecodeError } from '../core/dissector.ts';
 import type { RawFrame } from '../core/frame.ts';
+import { DecodeHandOver } from '../core/hand-over.ts';
 import { payloadOf } from '../core/payload.ts';
 import { rawValueOf } from './codec.ts';
 import {
@@ -190,3 +191,6 @@ function decodeHttpResponse(frame: RawFrame): Result {
   }
   return { ok: true, type: `http/${status}`, message };
 }
+
+/** decodeTemporal, shared by the heuristic (detect.ts) and the dissector so that a frame both look at is decoded once. */
+export const frameDecodes = new DecodeHandOver(decodeTemporal);

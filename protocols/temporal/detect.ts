@@ -5,7 +5,7 @@
  */
 import type { ConnInfo, ExactRules } from '../core/dissector.ts';
 import type { RawFrame } from '../core/frame.ts';
-import { decodeTemporal } from './decode.ts';
+import { frameDecodes } from './decode.ts';
 
 /** The engine's socket: `/temporal/person/<personID>` on the Worker in front of the Person object. */
 export const SOCKET_PATH = /^\/temporal\/person\/[^/]+/;
@@ -22,7 +22,7 @@ export function matchTemporal(_conn: ConnInfo, firstFrames: readonly RawFrame[])
   let decoded = 0;
   for (const frame of carrying) {
     try {
-      if (decodeTemporal(frame).ok) decoded += 1;
+      if (frameDecodes.peek(frame).ok) decoded += 1;
     } catch {
       // decode never throws by contract; a heuristic must not either.
     }

@@ -1,6 +1,6 @@
 /** The temporal dissector (design note 004): Temporalizable entities over WebSocket, their browser channels, and blueprint's HTTP TemporalEntity. */
 import { defineDissector } from '../core/dissector.ts';
-import { decodeTemporal, type TemporalMessage } from './decode.ts';
+import { frameDecodes, type TemporalMessage } from './decode.ts';
 import { exactRules, matchTemporal } from './detect.ts';
 import { temporalModel } from './model.ts';
 import { initTemporal, reduceTemporal, type TemporalState } from './reduce.ts';
@@ -10,7 +10,7 @@ export const temporalDissector = defineDissector<TemporalMessage, TemporalState>
   label: 'Temporal entities (Temporalizable / TemporalEntity)',
   exact: exactRules,
   match: matchTemporal,
-  decode: (frame) => decodeTemporal(frame),
+  decode: (frame) => frameDecodes.take(frame),
   init: initTemporal,
   reduce: (state, event, frame) => reduceTemporal(state, event, frame),
   summarize: summarizeTemporal,
