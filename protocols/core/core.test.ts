@@ -49,6 +49,37 @@ describe('Registry', () => {
     expect(registry().choose(conn, [frame({ text: 'hello' })], true)).toEqual({ id: 'unknown', how: 'fallback' });
   });
 
+  it('asks the protocol an endpoint was found to speak first, and all heuristics again when it no longer matches', () => {
+    const asked: string[] = [];
+    const prefixed = (id: string) => ({
+      ...testDissector,
+      id,
+      exact: undefined,
+      match: (_conn: unknown, frames: readonly RawFrame[]) => {
+        asked.push(id);
+        return frames.some((f) => f.text?.startsWith(`${id}:`)) ? 0.9 : 0;
+      },
+    });
+    const r = new Registry([prefixed('a'), prefixed('b')]);
+    const exchange = (id: string, url: string, text: string) => {
+      asked.length = 0;
+      const choice = r.choose({ id, transport: 'http', url }, [frame({ transport: 'http', conn: id, text })]);
+      return { choice: choice?.id, asked: [...asked] };
+    };
+    expect(exchange('h1', 'http://h/sync?n=1', 'a:1')).toEqual({ choice: 'a', asked: ['a', 'b'] });
+    // The same endpoint (another query): only the learned protocol is asked.
+    expect(exchange('h2', 'http://h/sync?n=2', 'a:2')).toEqual({ choice: 'a', asked: ['a'] });
+    // It no longer matches (a, the learned one, is asked first): the others are asked, and the endpoint is learned anew.
+    expect(exchange('h3', 'http://h/sync?n=3', 'b:3')).toEqual({ choice: 'b', asked: ['a', 'b'] });
+    expect(exchange('h4', 'http://h/sync', 'b:4')).toEqual({ choice: 'b', asked: ['b'] });
+    // Another endpoint, or the same path on another origin, learned nothing yet.
+    expect(exchange('h5', 'http://h/other', 'b:5')).toEqual({ choice: 'b', asked: ['a', 'b'] });
+    expect(exchange('h6', 'http://elsewhere/sync', 'b:6')).toEqual({ choice: 'b', asked: ['a', 'b'] });
+    // An undecided exchange teaches nothing.
+    expect(exchange('h7', 'http://h/third', 'c:7')).toEqual({ choice: undefined, asked: ['a', 'b'] });
+    expect(exchange('h8', 'http://h/third', 'c:8')).toEqual({ choice: undefined, asked: ['a', 'b'] });
+  });
+
   it('lets "decode as" win, and refuses an unknown id clearly', () => {
     const r = registry();
     r.decodeAs('c', 'unknown');

@@ -13,9 +13,19 @@ export const HEURISTIC_WINDOW = 8;
 
 export type Choice = { id: string; how: 'override' | 'exact' | 'heuristic' | 'fallback' };
 
+/** Endpoints whose protocol heuristics have learned, and exact-rule answers, each kept for this many keys at most. */
+const REMEMBERED_MAX = 1024;
+
 export class Registry {
   private readonly byId = new Map<string, AnyDissector>();
   private readonly overrides = new Map<string, string>();
+  /**
+   * The protocol heuristics chose for an endpoint (a URL without its query, a channel, a database). Every HTTP
+   * exchange is a connection of its own, so without this each one asked every dissector's heuristic again; the
+   * learned protocol is now asked first and kept if it still matches.
+   */
+  private readonly learned = new Map<string, string>();
+  private readonly exactByKey = new Map<string, AnyDissector[]>();
 
   constructor(dissectors: readonly AnyDissector[] = []) {
     this.byId.set(UNKNOWN, unknownDissector);
@@ -56,26 +66,31 @@ export class Registry {
     if (override) return { id: override, how: 'override' };
     const exact = this.exactMatches(conn);
     if (exact.length === 1) return { id: (exact[0] as AnyDissector).id, how: 'exact' };
+    const endpoint = exact.length === 0 ? endpointOf(conn) : undefined;
+    const learned = endpoint === undefined ? undefined : this.byId.get(this.learned.get(endpoint) ?? '');
+    if (learned && scoreOf(learned, conn, firstFrames) >= HEURISTIC_THRESHOLD) return { id: learned.id, how: 'heuristic' };
     const candidates = exact.length > 1 ? exact : [...this.byId.values()];
     let best: { id: string; score: number } | undefined;
     for (const dissector of candidates) {
-      if (dissector.id === UNKNOWN) continue;
-      let score = 0;
-      try {
-        score = dissector.match(conn, firstFrames);
-      } catch {
-        score = 0; // A heuristic that throws is a heuristic that does not match.
-      }
+      if (dissector.id === UNKNOWN || dissector === learned) continue;
+      const score = scoreOf(dissector, conn, firstFrames);
       if (!best || score > best.score) best = { id: dissector.id, score };
     }
     if (exact.length > 1 && best) return { id: best.id, how: 'exact' };
-    if (best && best.score >= HEURISTIC_THRESHOLD) return { id: best.id, how: 'heuristic' };
+    if (best && best.score >= HEURISTIC_THRESHOLD) {
+      if (endpoint !== undefined) remember(this.learned, endpoint, best.id);
+      return { id: best.id, how: 'heuristic' };
+    }
     if (final || firstFrames.length >= HEURISTIC_WINDOW) return { id: UNKNOWN, how: 'fallback' };
     return undefined;
   }
 
+  /** Dissectors whose exact rules name this connection; the answer is remembered per URL path, subprotocol, channel and db. */
   private exactMatches(conn: ConnInfo): AnyDissector[] {
     const path = conn.url ? pathOf(conn.url) : undefined;
+    const key = `${path}\u0000${conn.subprotocol}\u0000${conn.channel}\u0000${conn.db}`;
+    const known = this.exactByKey.get(key);
+    if (known) return known;
     const hits: AnyDissector[] = [];
     for (const dissector of this.byId.values()) {
       const rules = dissector.exact;
@@ -87,8 +102,33 @@ export class Registry {
         (conn.db !== undefined && rules.db?.test(conn.db));
       if (hit) hits.push(dissector);
     }
+    remember(this.exactByKey, key, hits);
     return hits;
   }
+}
+
+function scoreOf(dissector: AnyDissector, conn: ConnInfo, firstFrames: readonly RawFrame[]): number {
+  try {
+    return dissector.match(conn, firstFrames);
+  } catch {
+    return 0; // A heuristic that throws is a heuristic that does not match.
+  }
+}
+
+/** What a connection talks to, for learning: transport and URL without query, or its channel, or its database. */
+function endpointOf(conn: ConnInfo): string | undefined {
+  if (conn.url) {
+    const end = conn.url.search(/[?#]/);
+    return `${conn.transport} ${end === -1 ? conn.url : conn.url.slice(0, end)}`;
+  }
+  if (conn.channel !== undefined) return `${conn.transport} channel ${conn.channel}`;
+  if (conn.db !== undefined) return `${conn.transport} db ${conn.db}`;
+  return undefined;
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= REMEMBERED_MAX && !map.has(key)) map.delete(map.keys().next().value as string);
+  map.set(key, value);
 }
 
 const paths = new Map<string, string>();
