@@ -25,7 +25,12 @@ export class Registry {
    * learned protocol is now asked first and kept if it still matches.
    */
   private readonly learned = new Map<string, string>();
-  private readonly exactByKey = new Map<string, AnyDissector[]>();
+  /**
+   * What the exact rules say of a connection target, and its endpoint. Most connections have a URL and nothing
+   * else, so those are kept by the URL string itself: a key built per call had to be hashed per call.
+   */
+  private readonly targetsByUrl = new Map<string, Target>();
+  private readonly targetsByKey = new Map<string, Target>();
 
   constructor(dissectors: readonly AnyDissector[] = []) {
     this.byId.set(UNKNOWN, unknownDissector);
@@ -64,9 +69,8 @@ export class Registry {
   choose(conn: ConnInfo, firstFrames: readonly RawFrame[], final = false): Choice | undefined {
     const override = this.overrides.get(conn.id);
     if (override) return { id: override, how: 'override' };
-    const exact = this.exactMatches(conn);
+    const { exact, endpoint } = this.targetOf(conn);
     if (exact.length === 1) return { id: (exact[0] as AnyDissector).id, how: 'exact' };
-    const endpoint = exact.length === 0 ? endpointOf(conn) : undefined;
     const learned = endpoint === undefined ? undefined : this.byId.get(this.learned.get(endpoint) ?? '');
     if (learned && scoreOf(learned, conn, firstFrames) >= HEURISTIC_THRESHOLD) return { id: learned.id, how: 'heuristic' };
     const candidates = exact.length > 1 ? exact : [...this.byId.values()];
@@ -85,12 +89,23 @@ export class Registry {
     return undefined;
   }
 
-  /** Dissectors whose exact rules name this connection; the answer is remembered per URL path, subprotocol, channel and db. */
+  private targetOf(conn: ConnInfo): Target {
+    const urlOnly = conn.url !== undefined && conn.subprotocol === undefined && conn.channel === undefined && conn.db === undefined;
+    const key = urlOnly ? (conn.url as string) : `${conn.url}\u0000${conn.subprotocol}\u0000${conn.channel}\u0000${conn.db}`;
+    const targets = urlOnly ? this.targetsByUrl : this.targetsByKey;
+    let target = targets.get(key);
+    if (!target) {
+      const exact = this.exactMatches(conn);
+      // Only a connection no exact rule names is left to heuristics, so only those learn.
+      target = { exact, endpoint: exact.length === 0 ? endpointOf(conn) : undefined };
+      remember(targets, key, target);
+    }
+    return target;
+  }
+
+  /** Dissectors whose exact rules name this connection (by URL path, subprotocol, channel or database). */
   private exactMatches(conn: ConnInfo): AnyDissector[] {
     const path = conn.url ? pathOf(conn.url) : undefined;
-    const key = `${path}\u0000${conn.subprotocol}\u0000${conn.channel}\u0000${conn.db}`;
-    const known = this.exactByKey.get(key);
-    if (known) return known;
     const hits: AnyDissector[] = [];
     for (const dissector of this.byId.values()) {
       const rules = dissector.exact;
@@ -102,9 +117,14 @@ export class Registry {
         (conn.db !== undefined && rules.db?.test(conn.db));
       if (hit) hits.push(dissector);
     }
-    remember(this.exactByKey, key, hits);
     return hits;
   }
+}
+
+interface Target {
+  readonly exact: readonly AnyDissector[];
+  /** Set when no exact rule names the target: where heuristics' findings are remembered. */
+  readonly endpoint: string | undefined;
 }
 
 function scoreOf(dissector: AnyDissector, conn: ConnInfo, firstFrames: readonly RawFrame[]): number {
@@ -115,11 +135,14 @@ function scoreOf(dissector: AnyDissector, conn: ConnInfo, firstFrames: readonly 
   }
 }
 
-/** What a connection talks to, for learning: transport and URL without query, or its channel, or its database. */
+/**
+ * What a connection talks to, for learning: its URL without query (the scheme tells a socket from HTTP), or its
+ * channel, or its database.
+ */
 function endpointOf(conn: ConnInfo): string | undefined {
   if (conn.url) {
     const end = conn.url.search(/[?#]/);
-    return `${conn.transport} ${end === -1 ? conn.url : conn.url.slice(0, end)}`;
+    return `url ${end === -1 ? conn.url : conn.url.slice(0, end)}`;
   }
   if (conn.channel !== undefined) return `${conn.transport} channel ${conn.channel}`;
   if (conn.db !== undefined) return `${conn.transport} db ${conn.db}`;
