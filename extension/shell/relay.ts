@@ -1,4 +1,7 @@
-/** The isolated-world relay between the page hook (window.postMessage) and the background (a runtime port). */
+/**
+ * The isolated-world relay between the page hook (a MessagePort it hands the hook, see hook-link.ts; the window
+ * until then) and the background (a runtime port).
+ */
 import {
   BackgroundToRelay,
   BRIDGE_VERSION,
@@ -13,6 +16,7 @@ import {
   splitForChannel,
 } from '@syncscope/inspector/bridge';
 import { browser } from 'wxt/browser';
+import { HookLink } from './hook-link.ts';
 
 /**
  * The port messages to send the background for one message the page posted: none unless it is a valid hook message
@@ -43,20 +47,35 @@ export function fromPage(data: unknown, budget?: number, pageUrl: string | undef
   }
 }
 
+/** Whether a message fromPage let through is a hook's hello (so the hook asks for a port). */
+const isHello = (data: unknown) => (data as { event?: { type?: unknown } }).event?.type === 'hello';
+
 export function startRelay(): void {
   const port = browser.runtime.connect({ name: RELAY_PORT });
   const assembler = new ChunkAssembler();
+  const origin = window.location.origin === 'null' ? '*' : window.location.origin;
   let connected = true;
 
   const toBackground = (message: RelayToBackground) => {
     if (!connected) return;
     for (const part of splitForChannel(message, SOURCE.relay)) port.postMessage(part);
   };
-  const toHook = (message: RelayToHook) => window.postMessage(message, window.location.origin === 'null' ? '*' : window.location.origin);
+  // What the hook sends, on its port or on the window, is validated alike.
+  const fromHook = (data: unknown): boolean => {
+    if (!connected) return false;
+    const parts = fromPage(data);
+    for (const part of parts) port.postMessage(part);
+    return parts.length > 0;
+  };
+  const link = new HookLink({ offer: (message, transfer) => window.postMessage(message, origin, [transfer]), receive: fromHook });
+  const toHook = (message: RelayToHook) => {
+    if (!link.command(message)) window.postMessage(message, origin);
+  };
 
   window.addEventListener('message', (event: MessageEvent) => {
     if (event.source !== window || !connected) return;
-    for (const part of fromPage(event.data)) port.postMessage(part);
+    // A hello on the window comes from a hook without our port (or is forged: offers are capped, see HookLink).
+    if (fromHook(event.data) && isHello(event.data)) link.offer();
   });
 
   port.onMessage.addListener((data: unknown) => {
@@ -67,9 +86,12 @@ export function startRelay(): void {
   });
   port.onDisconnect.addListener(() => {
     connected = false;
+    // The extension was reloaded or removed (or the page went into the back/forward cache): the hook is told, so
+    // it stops capturing for nobody.
+    link.close();
   });
 
   toBackground({ source: SOURCE.relay, v: BRIDGE_VERSION, type: 'ready', url: window.location.href });
-  // The hook may have said hello before this script ran: ask again.
-  toHook({ source: SOURCE.relay, v: BRIDGE_VERSION, command: { type: 'ping' } });
+  // The offer also asks a hook that said hello before this script ran to say it again, on the port.
+  link.offer();
 }

@@ -14,6 +14,12 @@ export const SOURCE = {
   remote: 'syncscope-remote',
 } as const;
 
+/**
+ * The hook <-> relay channel. On the window, the relay offers the hook a MessagePort (a message of type `port`,
+ * the port transferred with it); either end closing the channel says so on it (type `close`).
+ */
+export const HOOK_PORT = { offer: 'port', close: 'close' } as const;
+
 /** The BroadcastChannel a worker's hook forwards its frames on; the page hook listens and never taps it. */
 export const WORKER_BRIDGE_CHANNEL = 'syncscope-bridge-v1';
 

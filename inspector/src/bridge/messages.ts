@@ -7,13 +7,15 @@
  *   worker hook  --WorkerToPage (BroadcastChannel)-->  page hook
  *   Node taps  --RemoteToPanel (WebSocket)-->  standalone panel / remote sink
  *
- * Frames between the page and the content script travel by structured clone (window.postMessage). Runtime ports
+ * Frames between the page and the content script travel by structured clone on a MessageChannel of their own, which
+ * the relay offers the hook on the window (RelayPortOffer); the window carries only that handshake, and the hook's
+ * hello and commands before a port exists (see inspector/src/hook/bridge.ts). Runtime ports
  * and WebSockets are JSON-only: there a frame's `json` payload is tagged JSON (see wire.ts), and any message bigger
  * than a port allows travels as Chunk messages (see chunk.ts).
  */
 import { RawFrame } from '@syncscope/protocols/core';
 import { z } from 'zod';
-import { BRIDGE_VERSION, SOURCE } from './constants.ts';
+import { BRIDGE_VERSION, HOOK_PORT, SOURCE } from './constants.ts';
 
 const v = z.literal(BRIDGE_VERSION);
 const id = z.string().min(1).max(200);
@@ -99,6 +101,22 @@ export type HookToRelay = z.infer<typeof HookToRelay>;
 
 export const RelayToHook = z.object({ source: z.literal(SOURCE.relay), v, command: HookCommand });
 export type RelayToHook = z.infer<typeof RelayToHook>;
+
+/** On the window, with exactly one MessagePort transferred: the relay's channel for this hook. */
+export const RelayPortOffer = z.object({ source: z.literal(SOURCE.relay), v, type: z.literal(HOOK_PORT.offer) });
+export type RelayPortOffer = z.infer<typeof RelayPortOffer>;
+
+/** On the hook's port: the hook is uninstalled, or the relay's extension context is gone. Nothing comes after. */
+export const HookPortClose = z.object({ source: z.literal(SOURCE.hook), v, type: z.literal(HOOK_PORT.close) });
+export type HookPortClose = z.infer<typeof HookPortClose>;
+export const RelayPortClose = z.object({ source: z.literal(SOURCE.relay), v, type: z.literal(HOOK_PORT.close) });
+export type RelayPortClose = z.infer<typeof RelayPortClose>;
+
+/** What travels on the hook's port, each way. */
+export const HookToRelayPort = z.union([HookToRelay, HookPortClose]);
+export type HookToRelayPort = z.infer<typeof HookToRelayPort>;
+export const RelayToHookPort = z.union([RelayToHook, RelayPortClose]);
+export type RelayToHookPort = z.infer<typeof RelayToHookPort>;
 
 export const WorkerToPage = z.object({ source: z.literal(SOURCE.worker), v, worker: z.string(), event: HookEvent });
 export type WorkerToPage = z.infer<typeof WorkerToPage>;

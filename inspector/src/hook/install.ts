@@ -3,11 +3,13 @@
  * returns a handle whose `uninstall()` restores everything. Installing twice returns the first handle.
  *
  * Sinks: `subscribe(listener)` delivers events in this context (the overlay, a test, the Node remote sink); with
- * `bridge: true` (default in a page) events also go to the extension's content script by window.postMessage, once
- * the panel says it listens. A page hook also gathers what worker hooks forward on the worker bridge channel.
+ * `bridge: true` (default in a page) events also go to the extension's content script, on a MessagePort the relay
+ * hands over (see bridge.ts), once the panel says it listens. A page hook also gathers what worker hooks forward on
+ * the worker bridge channel.
  */
 import { BRIDGE_VERSION, SOURCE, WORKER_BRIDGE_CHANNEL } from '../bridge/constants.ts';
 import type { HookCommand, HookEvent, RedactionConfig } from '../bridge/messages.ts';
+import { installBridge, portNatives } from './bridge.ts';
 import { Capture, type HookListener } from './capture.ts';
 import { Patches } from './patch.ts';
 import { snapshotIndexedDb, snapshotOpfs } from './snapshots.ts';
@@ -25,7 +27,7 @@ export interface HookOptions {
   bufferSize?: number;
   /** Bytes of a non-streamed HTTP body kept. Default 4 MiB. */
   maxBodyBytes?: number;
-  /** Post events to the extension's content script (window.postMessage). Default: true in a window. */
+  /** Send events to the extension's content script (on its MessagePort, see bridge.ts). Default: true in a window. */
   bridge?: boolean;
   /** Capture even with nobody listening (frames wait in the buffer). */
   record?: boolean;
@@ -61,6 +63,8 @@ export function installHook(options: HookOptions = {}): HookHandle {
   const context = options.context ?? (isWindow ? 'page' : 'worker');
   const capture = new Capture({ bufferSize: options.bufferSize, redaction: options.redaction, schedule: options.schedule });
   const patches = new Patches();
+  // Before the taps: the worker tap wraps MessagePort.prototype.postMessage, and the bridge's port is not the app's.
+  const natives = portNatives(g);
   const taps = options.taps ?? {};
   const on = (name: keyof NonNullable<HookOptions['taps']>, install: () => void) => {
     if (taps[name] !== false) capture.guard(name, install);
@@ -102,25 +106,8 @@ export function installHook(options: HookOptions = {}): HookHandle {
     }
   };
 
-  // ---- the extension bridge: window.postMessage to and from the content script ----
-  if (options.bridge ?? isWindow) {
-    const target = g as unknown as Window;
-    const origin = target.location?.origin && target.location.origin !== 'null' ? target.location.origin : '*';
-    // A sink, not a listener: capture stays paused until the panel says `listen`; only the hello goes out before.
-    const bridgeSink = (event: HookEvent) => {
-      if (event.type === 'hello' || capture.listening) target.postMessage({ source: SOURCE.hook, v: BRIDGE_VERSION, event }, origin);
-    };
-    capture.addSink(bridgeSink);
-    const onMessage = (event: MessageEvent) => {
-      const data = event.data as { source?: unknown; v?: unknown; command?: unknown } | null;
-      if (event.source !== target || data?.source !== SOURCE.relay || data.v !== BRIDGE_VERSION) return;
-      const cmd = data.command as HookCommand | undefined;
-      if (cmd && typeof cmd === 'object' && typeof cmd.type === 'string') capture.guard('bridge', () => command(cmd));
-    };
-    target.addEventListener('message', onMessage);
-    patches.onUndo(() => target.removeEventListener('message', onMessage));
-    bridgeSink(hello());
-  }
+  // ---- the extension bridge: a MessagePort to and from the content script (the window only for the handshake) ----
+  if (options.bridge ?? isWindow) installBridge(g, { capture, patches, natives, command, hello });
 
   // ---- frames forwarded by worker hooks ----
   if ((options.workers ?? isWindow) && typeof g.BroadcastChannel === 'function') {
