@@ -70,6 +70,24 @@ export class Fold {
     return info;
   }
 
+  /**
+   * The common case of a step, for callers that keep connection records themselves (the session store): a frame of
+   * a connection whose protocol is chosen. Returns undefined when the frame changes the record (it adds a fact to
+   * the connection), which is left to `step`. Allocates no conns map, result or settled list per frame.
+   */
+  stepDecided(
+    states: FoldState['states'],
+    record: ConnRecord,
+    frame: RawFrame,
+  ): { states: FoldState['states']; info: FrameInfo } | undefined {
+    const protocol = record.protocol;
+    if (protocol === undefined || mergeConnInfo(record.info, frame) !== record.info) return undefined;
+    const dissector = this.registry.get(protocol) as AnyDissector;
+    const before = protocol in states ? states[protocol] : undefined;
+    const { state, info } = this.applyOne(dissector, protocol, before === undefined ? dissector.init() : before, record.info, frame);
+    return { states: state === before ? states : { ...states, [protocol]: state }, info };
+  }
+
   step(state: FoldState, frame: RawFrame): StepResult {
     const previous = state.conns.get(frame.conn);
     const info = mergeConnInfo(previous?.info, frame);
@@ -134,25 +152,34 @@ export class Fold {
     let protocolState = before === undefined ? dissector.init() : before;
     const settled: StepResult['settled'] = [];
     for (const frame of frames) {
-      const result = decodeWith(dissector, protocol, frame, info);
-      if (!result.ok) {
-        settled.push({ seq: frame.seq, info: { protocol, type: 'undecodable', ok: false, error: result.error } });
-        continue;
-      }
-      const event = { lifecycle: 'lifecycle' in result, type: result.type, message: result.message } as DissectorEvent<unknown>;
-      try {
-        protocolState = dissector.reduce(protocolState, event, frame, info);
-        settled.push({ seq: frame.seq, info: this.okInfo(protocol, event.type) });
-      } catch (thrown) {
-        settled.push({
-          seq: frame.seq,
-          info: { protocol, type: event.type, ok: false, error: { reason: `reducer of ${protocol} threw: ${reasonOf(thrown)}` } },
-        });
-      }
+      const applied = this.applyOne(dissector, protocol, protocolState, info, frame);
+      protocolState = applied.state;
+      settled.push({ seq: frame.seq, info: applied.info });
     }
     // A reducer that changed nothing leaves the states object as it was (no copy per frame).
     const states = protocolState === before ? state.states : { ...state.states, [protocol]: protocolState };
     return { state: { conns: state.conns, states }, settled };
+  }
+
+  /** One frame through its dissector: decoded, then reduced into the protocol's state (unchanged when it fails). */
+  private applyOne(
+    dissector: AnyDissector,
+    protocol: string,
+    protocolState: unknown,
+    info: ConnInfo,
+    frame: RawFrame,
+  ): { state: unknown; info: FrameInfo } {
+    const result = decodeWith(dissector, protocol, frame, info);
+    if (!result.ok) return { state: protocolState, info: { protocol, type: 'undecodable', ok: false, error: result.error } };
+    const event = { lifecycle: 'lifecycle' in result, type: result.type, message: result.message } as DissectorEvent<unknown>;
+    try {
+      return { state: dissector.reduce(protocolState, event, frame, info), info: this.okInfo(protocol, event.type) };
+    } catch (thrown) {
+      return {
+        state: protocolState,
+        info: { protocol, type: event.type, ok: false, error: { reason: `reducer of ${protocol} threw: ${reasonOf(thrown)}` } },
+      };
+    }
   }
 }
 

@@ -149,6 +149,8 @@ export class SessionStore {
   private readonly scratchConns = new Map<string, ConnRecord>();
   private byProtocol = new Map<string, PositionList>();
   private byType = new Map<string, PositionList>();
+  /** Index key of each shared info (see typeKey); as many entries as protocol/type pairs that decoded. */
+  private readonly typeKeys = new Map<FrameInfo, string>();
   private readonly searchTexts = new SearchTexts();
   private readonly redactionSet = new Set<string>();
 
@@ -590,7 +592,7 @@ export class SessionStore {
       const info = this.infos[slot];
       if (info) {
         trim(this.byProtocol, info.protocol, newFirst);
-        trim(this.byType, `${info.protocol}/${info.type}`, newFirst);
+        trim(this.byType, this.typeKey(info), newFirst);
       }
       this.infos[slot] = undefined;
       this.searchTexts.forget(slot);
@@ -605,7 +607,18 @@ export class SessionStore {
   /** Folds the frame at `position` with a one-entry connection map, and keeps what changed. */
   private step(position: number, frame: RawFrame): void {
     this.searchTexts.keep(position % this.cap, frame);
-    const record = this.latestRecord(frame.conn);
+    const history = this.conns.get(frame.conn);
+    const record = history?.records.at(-1);
+    // Most frames belong to a connection whose protocol is known and add nothing to its record: folded without the
+    // one-entry map and step result (this runs for every frame).
+    const decided = record && this.fold.stepDecided(this.states, record, frame);
+    if (decided) {
+      this.states = decided.states;
+      (history as ConnHistory).ended = endsConnection(frame);
+      this.settle(position, decided.info);
+      if ((position + 1) % this.checkpointEvery === 0) this.checkpoints.set((position + 1) / this.checkpointEvery, this.states);
+      return;
+    }
     // One scratch map for every step: the fold reads it and returns a new map if it changes anything, and the
     // result is read right here.
     const conns = this.scratchConns;
@@ -615,8 +628,8 @@ export class SessionStore {
     this.states = result.state.states;
     const next = result.state.conns.get(frame.conn);
     if (next && next !== record) this.pushRecord(frame.conn, position, next);
-    const history = this.conns.get(frame.conn);
-    if (history) history.ended = endsConnection(frame);
+    const updated = this.conns.get(frame.conn);
+    if (updated) updated.ended = endsConnection(frame);
     this.record(result.settled, { seq: frame.seq, position });
     if ((position + 1) % this.checkpointEvery === 0) this.checkpoints.set((position + 1) / this.checkpointEvery, this.states);
   }
@@ -667,6 +680,11 @@ export class SessionStore {
     for (let p = k * this.checkpointEvery; p < position; p++) {
       const frame = this.slots[p % this.cap] as RawFrame;
       const record = this.recordBefore(frame.conn, p);
+      const decided = record && this.fold.stepDecided(states, record, frame);
+      if (decided) {
+        states = decided.states;
+        continue;
+      }
       const conns = new Map<string, ConnRecord>();
       if (record) conns.set(frame.conn, record);
       states = this.fold.step({ conns, states }, frame).state.states;
@@ -695,13 +713,31 @@ export class SessionStore {
       // Usually the frame just folded settles itself: no search needed.
       const position = seq === lastSeq ? lastPosition : this.positionOfSeq(seq);
       if (position === undefined) continue;
-      const slot = position % this.cap;
-      const previous = this.infos[slot];
-      if (previous) continue;
-      this.infos[slot] = info;
-      listFor(this.byProtocol, info.protocol).add(position);
-      listFor(this.byType, `${info.protocol}/${info.type}`).add(position);
+      this.settle(position, info);
     }
+  }
+
+  /** The frame at `position` got its protocol and type (the first answer stands): kept and indexed. */
+  private settle(position: number, info: FrameInfo): void {
+    const slot = position % this.cap;
+    if (this.infos[slot]) return;
+    this.infos[slot] = info;
+    listFor(this.byProtocol, info.protocol).add(position);
+    listFor(this.byType, this.typeKey(info)).add(position);
+  }
+
+  /**
+   * "protocol/type" of an info. The fold shares one info object per protocol/type that decoded, so its key is kept
+   * by that object: a key built per frame was a new string to hash per frame.
+   */
+  private typeKey(info: FrameInfo): string {
+    if (!info.ok) return `${info.protocol}/${info.type}`;
+    let key = this.typeKeys.get(info);
+    if (key === undefined) {
+      key = `${info.protocol}/${info.type}`;
+      this.typeKeys.set(info, key);
+    }
+    return key;
   }
 
   private notify(change: Partial<NonNullable<SessionStore['pending']>>): void {
