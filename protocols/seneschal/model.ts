@@ -1,9 +1,12 @@
 /** Seneschal state onto the common model: objects, the two queues per client, journals, conflicts, phases. */
 import { type CommonModel, dictionary, type Entity, type QueueItem } from '../core/index.ts';
-import { DELETED_PROP, type PendingDispatch, type SeneschalState } from './reduce.ts';
+import { DELETED_PROP, type Queue, type SeneschalState } from './reduce.ts';
 
-function queueItems(pending: readonly PendingDispatch[]): QueueItem[] {
-  return pending.map((p) => ({ id: p.id, enqueuedAt: p.enqueuedAt, attempts: p.attempts, frame: p.frame, label: p.label }));
+function queueItems(pending: Queue): QueueItem[] {
+  const items: QueueItem[] = [];
+  for (const p of pending.values())
+    items.push({ id: p.id, enqueuedAt: p.enqueuedAt, attempts: p.attempts, frame: p.frame, label: p.label });
+  return items;
 }
 
 export function toModel(state: SeneschalState): CommonModel {

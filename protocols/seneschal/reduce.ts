@@ -4,7 +4,7 @@
  * dispatch overrides another's property, or loses to it, that is a conflict. Server dispatches are the master copy
  * speaking and are taken as they are. Nothing here mutates: each step returns new objects.
  */
-import { Map as ImmutableMap } from 'immutable';
+import { Map as ImmutableMap, Set as ImmutableSet, OrderedMap } from 'immutable';
 import { AppendLog, type Conflict, type DissectorEvent, dictionary, type Phase, type PhaseName, type RawFrame } from '../core/index.ts';
 import type { Envelope, JournalEntry, SeneschalMessage, ServerDispatch, StoredDispatch, StoredWrite } from './schemas.ts';
 
@@ -24,9 +24,10 @@ export interface ObjectState {
   lastFrame: number;
   /**
    * Keys of the client dispatches already replayed onto this object, so a retried or re-served dispatch is not
-   * counted twice. Kept per object so that a step copies only this object's list, not the whole session's.
+   * counted twice. Kept per object, in a persistent set: an object edited 10,000 times offline copied a list of
+   * every earlier key per edit.
    */
-  applied: readonly string[];
+  applied: ImmutableSet<string>;
 }
 
 export interface PendingDispatch {
@@ -56,10 +57,13 @@ export interface SeneschalState {
   objects: ImmutableMap<string, ObjectState>;
   /** CUID (and user, once known) per connection, in a persistent map: a long session has many connections. */
   conns: ImmutableMap<string, { clientID?: string; userID?: string }>;
-  /** Per client: dispatches it sent (stored offline or live) that the server has not yet acknowledged. */
-  clientQueues: Readonly<Record<string, readonly PendingDispatch[]>>;
+  /**
+   * Per client: dispatches it sent (stored offline or live) that the server has not yet acknowledged, by id in the
+   * order they joined. Persistent: 10,000 offline dispatches, each joining and leaving a queue, copied it per step.
+   */
+  clientQueues: Readonly<Record<string, Queue>>;
   /** Per client: dispatches the server delivered from its queue that the client has not yet confirmed. */
-  serverQueues: Readonly<Record<string, readonly PendingDispatch[]>>;
+  serverQueues: Readonly<Record<string, Queue>>;
   journals: Readonly<Record<string, JournalCursor>>;
   access: Readonly<Record<string, AccessChange>>;
   conflicts: AppendLog<Conflict>;
@@ -79,6 +83,10 @@ export const init = (): SeneschalState => ({
 
 type Mode = 'live' | 'rehydrate' | 'server';
 
+/** A queue of dispatches by id, oldest first. */
+export type Queue = OrderedMap<string, PendingDispatch>;
+const EMPTY_QUEUE: Queue = OrderedMap();
+
 /** A bare envelope that arrives this long after it was stamped was made offline and is reconciled as such. */
 export const OFFLINE_LAG_MS = 10_000;
 
@@ -90,7 +98,7 @@ export function dispatchKey(envelope: Envelope): string {
 /** Replays a client dispatch once: a second sight of the same dispatch (a retry, a re-served journal) changes nothing. */
 function applyOnce(state: SeneschalState, key: string, envelope: Envelope, frame: RawFrame, mode: Mode): SeneschalState {
   const oid = envelope.dispatch.payload[0];
-  if (state.objects.get(oid)?.applied.includes(key)) return state;
+  if (state.objects.get(oid)?.applied.has(key)) return state;
   return { ...state, ...applyDispatch(state, envelope, frame, mode, undefined, key) };
 }
 
@@ -165,23 +173,27 @@ export function applyDispatch(
       slice,
       props,
       lastFrame: frame.seq,
-      applied: appliedKey ? [...(current?.applied ?? []), appliedKey] : (current?.applied ?? []),
+      applied: appliedKey ? (current?.applied ?? ImmutableSet<string>()).add(appliedKey) : (current?.applied ?? ImmutableSet<string>()),
     }),
     conflicts: state.conflicts.append(...conflicts),
   };
 }
 
 /** Adds a dispatch to a queue, or counts another attempt of one already there (`attempts` = times sent). */
-function enqueue(queue: readonly PendingDispatch[] | undefined, item: PendingDispatch): PendingDispatch[] {
-  const list = queue ?? [];
-  const existing = list.find((p) => p.id === item.id);
-  if (existing) return list.map((p) => (p.id === item.id ? { ...p, attempts: p.attempts + item.attempts } : p));
-  return [...list, item];
+function enqueue(queue: Queue | undefined, item: PendingDispatch): Queue {
+  const list = queue ?? EMPTY_QUEUE;
+  const existing = list.get(item.id);
+  // Another attempt keeps the dispatch's place in the queue.
+  return list.set(item.id, existing ? { ...existing, attempts: existing.attempts + item.attempts } : item);
 }
 
-function dequeue(queue: readonly PendingDispatch[] | undefined, ids: readonly string[]): PendingDispatch[] {
-  const drop = new Set(ids);
-  return (queue ?? []).filter((p) => !drop.has(p.id));
+function dequeue(queue: Queue | undefined, ids: readonly string[]): Queue {
+  const list = queue ?? EMPTY_QUEUE;
+  return ids.length > 1
+    ? list.withMutations((draft) => ids.reduce((d, id) => d.delete(id), draft))
+    : ids.length
+      ? list.delete(ids[0] as string)
+      : list;
 }
 
 function label(envelope: Envelope): string {
@@ -225,7 +237,7 @@ function sendDispatches(state: SeneschalState, items: readonly StoredDispatch[],
     next = applyOnce(next, item.id, item.envelope, frame, mode);
     next = withJournal(next, `client/${cuid}`, 'client', item.envelope.timestamp, frame, `server/${cuid}`);
   }
-  return { ...next, clientQueues: { ...next.clientQueues, [cuid]: queue ?? [] } };
+  return { ...next, clientQueues: { ...next.clientQueues, [cuid]: queue ?? EMPTY_QUEUE } };
 }
 
 function receiveDispatch(state: SeneschalState, message: ServerDispatch, frame: RawFrame): SeneschalState {
