@@ -171,3 +171,68 @@ describe('the temporal reducer', () => {
     expect(model?.entities['org/o1']?.value).toEqual({ a: 2 });
   });
 });
+
+describe('the temporal reducer on a long-lived entity', () => {
+  it('keeps every version of an entity patched 30,000 times in order (an append, not a sorted copy, per version) and still sees the versions a late patch merged over', () => {
+    const count = 30_000;
+    const version = (i: number) => new Date(Date.UTC(2025, 2, 1) + i * 1000).toISOString();
+    const s = session();
+    s.open('a');
+    s.send('a', { kind: 'request', requestID: 'g', method: 'get', entity: org });
+    s.receive('a', {
+      kind: 'response',
+      requestID: 'g',
+      method: 'get',
+      entity: org,
+      status: 200,
+      body: { value: { n: 0 }, meta: meta(version(0)) },
+    });
+    for (let i = 1; i <= count; i++) {
+      const base = version(i - 1);
+      s.send('a', {
+        kind: 'request',
+        requestID: `p${i}`,
+        method: 'patchDiff',
+        entity: org,
+        headers: { ifUnmodifiedSince: base },
+        body: { diff: { n: i } },
+      });
+      s.receive('a', {
+        kind: 'response',
+        requestID: `p${i}`,
+        method: 'patchDiff',
+        entity: org,
+        status: 200,
+        body: { diff: { n: i }, meta: meta(version(i)), baseValidFrom: base },
+      });
+    }
+    // A version older than the latest arrives late (a change someone made at 2.5 s before the end): it joins the
+    // timeline in its place, not at the end.
+    const late = new Date(Date.UTC(2025, 2, 1) + (count - 2) * 1000 + 500).toISOString();
+    s.receive('a', { kind: 'update', entity: org, diff: { other: true }, meta: meta(late), baseValidFrom: version(count - 3) });
+    // A patch based three versions back is merged over the versions made since: those, in order, are the conflict.
+    s.send('a', {
+      kind: 'request',
+      requestID: 'late',
+      method: 'patchDiff',
+      entity: org,
+      headers: { ifUnmodifiedSince: version(count - 3) },
+      body: { diff: { note: 'x' } },
+    });
+    s.receive('a', {
+      kind: 'response',
+      requestID: 'late',
+      method: 'patchDiff',
+      entity: org,
+      status: 200,
+      // The server's answer: the diff from the base to the merged version, others' changes included.
+      body: { diff: { n: count, other: true, note: 'x' }, meta: meta(version(count + 1)), baseValidFrom: version(count - 3) },
+    });
+    const { model, infos } = s.model();
+    expect(infos.every((info) => info.ok)).toBe(true);
+    expect(model?.entities['org/o1']).toMatchObject({ version: version(count + 1), value: { n: count, other: true, note: 'x' } });
+    const rebase = model?.conflicts.filter((c) => c.rule === 'rebase') ?? [];
+    expect(rebase).toHaveLength(1);
+    expect(rebase[0]?.remote).toEqual([version(count - 2), late, version(count - 1), version(count)]);
+  }, 60_000);
+});

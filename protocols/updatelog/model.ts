@@ -36,7 +36,7 @@ export function model(state: UpdatelogState): CommonModel {
   }
   const queues: CommonModel['queues'] = dictionary();
   for (const [client, items] of Object.entries(state.queues)) {
-    queues[`client:${client}`] = Object.values(items).sort((a, b) => a.frame - b.frame);
+    queues[`client:${client}`] = [...items.values()].sort((a, b) => a.frame - b.frame);
   }
   const entities: Record<string, Entity> = dictionary();
   for (const [key, entity] of state.entities) entities[key] = entity;

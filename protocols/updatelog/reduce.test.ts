@@ -212,3 +212,58 @@ describe('reduce: a long shared log', () => {
     expect(model(folded).conflicts.map((c) => [c.rule, c.local, c.remote])).toEqual([['timestamp-collision', 'uzz', 'u19999']]);
   });
 });
+
+describe('reduce: a long offline session', () => {
+  it('queues 50,000 local saves in order, counts a failed PUT, and drains as they are stored (the queue is persistent, not copied per save)', () => {
+    const count = 50_000;
+    const ids = Array.from({ length: count }, (_, i) => `u${i}`);
+    let state = init();
+    for (const [i, id] of ids.entries())
+      state = step(
+        state,
+        localWrite('alice', 'updatelog:league.main', { op: 'put', key: id, value: update(id, team(`t${i}`, `Team ${i}`)) }),
+      );
+    const queued = model(state).queues['client:alice'] ?? [];
+    expect(queued.map((item) => item.id)).toEqual(ids);
+    expect(queued.every((item) => item.attempts === 0)).toBe(true);
+    // The first PUT fails (offline): one attempt on that update, its place kept.
+    const keyOf = (i: number) => `league/main/user-alice/${1_700_000_000_000 + i}-u${i}`;
+    const [firstPut] = ex(
+      { method: 'PUT', url: `${BASE}/${keyOf(0)}`, requestBody: JSON.stringify(update('u0', team('t0', 'Team 0'))), status: 200 },
+      'f',
+    );
+    state = run(
+      [
+        firstPut as FrameDraft,
+        { transport: 'http', conn: 'f', dir: 'in', kind: 'error', meta: { client: 'alice', error: 'ECONNREFUSED' } },
+      ],
+      state,
+    );
+    expect(
+      model(state)
+        .queues['client:alice']?.slice(0, 2)
+        .map((item) => [item.id, item.attempts]),
+    ).toEqual([
+      ['u0', 1],
+      ['u1', 0],
+    ]);
+    // Back online: every update stored, oldest first; the queue drains and the client's area journal follows.
+    for (let i = 0; i < count; i++) {
+      state = run(
+        ex(
+          {
+            method: 'PUT',
+            url: `${BASE}/${keyOf(i)}`,
+            requestBody: JSON.stringify(update(`u${i}`, team(`t${i}`, `Team ${i}`))),
+            status: 200,
+          },
+          `p${i}`,
+        ),
+        state,
+      );
+      if (i === count / 2 - 1) expect(model(state).queues['client:alice']?.[0]?.id).toBe(`u${count / 2}`);
+    }
+    expect(model(state).queues['client:alice']).toEqual([]);
+    expect(model(state).journals['server:user-alice']).toMatchObject({ cursor: 1_700_000_000_000 + count - 1 });
+  }, 60_000);
+});
