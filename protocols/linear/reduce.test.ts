@@ -253,3 +253,97 @@ describe('linear reduce: a workspace-sized bootstrap', () => {
     expect(entities['Issue/i1999']).toMatchObject({ version: 2001, value: { title: 'changed 1999' } });
   });
 });
+
+describe('linear reduce: a long offline session', () => {
+  it('queues 20,000 offline transactions in order, keeps a stale rejection and a resend, and drains as sync ids arrive (the queue is persistent, not copied per frame)', () => {
+    const count = 20_000;
+    const db = 'linear-sync:ana@127.0.0.1:4000';
+    const tx = (i: number) => ({ ...update(`t${i}`, 'title', 'a', `b${i}`, 1), modelId: `i${i}` });
+    const frames: Array<Omit<RawFrame, 'seq' | 't'>> = [];
+    for (let i = 0; i < count; i++) {
+      frames.push({
+        transport: 'idb',
+        conn: `idb:${db}`,
+        dir: 'local',
+        kind: 'write',
+        json: { op: 'put', key: `t${i}`, value: { tx: tx(i), enqueuedAt: i } },
+        meta: { db, store: 'transactions' },
+      } as Omit<RawFrame, 'seq' | 't'>);
+      frames.push(post(`p${i}`, { clientId: 'c1', transactions: [tx(i)] }));
+    }
+    // t7 is sent twice; t5 is rejected as stale; the server's sync ids follow the order of its replies, and the
+    // replies of t0 and t1 arrive swapped.
+    frames.push(post('p7b', { clientId: 'c1', transactions: [tx(7)] }));
+    const order = [1, 0, ...Array.from({ length: count - 2 }, (_, i) => i + 2)];
+    let syncId = 1;
+    for (const i of order) {
+      if (i === 5) {
+        frames.push(
+          reply(`p${i}`, {
+            lastSyncId: syncId,
+            results: [
+              {
+                id: 't5',
+                ok: false,
+                code: 'stale',
+                message: 'changed since',
+                field: 'title',
+                current: { __class: 'Issue', id: 'i5', title: 'theirs' },
+                syncId,
+              },
+            ],
+          }),
+        );
+        continue;
+      }
+      syncId++;
+      frames.push(reply(`p${i}`, { lastSyncId: syncId, results: [{ id: `t${i}`, ok: true, syncId }] }));
+    }
+    frames.push(ws('open'));
+    const sync = (id: number, i: number) =>
+      push({ cmd: 'sync', lastSyncId: id, sync: [{ id, modelName: 'Issue', modelId: `i${i}`, action: 'U', data: { title: `b${i}` } }] });
+    let state = init();
+    let seq = 0;
+    const feed = (partial: Omit<RawFrame, 'seq' | 't'>) => {
+      const frame = { ...partial, seq, t: 1000 + seq } as RawFrame;
+      seq++;
+      if (frame.kind === 'open' || frame.kind === 'close') {
+        state = reduce(state, { lifecycle: true, type: frame.kind, message: { kind: frame.kind, meta: frame.meta ?? {} } }, frame);
+        return;
+      }
+      const decoded = decodeFrame(frame);
+      if (!decoded.ok) throw new Error(`frame ${frame.seq}: ${decoded.error.reason}`);
+      state = reduce(state, { lifecycle: false, type: decoded.type, message: decoded.message }, frame);
+    };
+    frames.forEach(feed);
+    let model = toModel(state);
+    const queued = model.queues['transactions/c1'] ?? [];
+    expect(queued).toHaveLength(count - 1);
+    expect(queued.slice(0, 6).map((item) => item.id)).toEqual(['t0', 't1', 't2', 't3', 't4', 't6']);
+    expect(queued[0]?.label).toBe('update Issue/i0 {title} (sync id 3)');
+    expect(queued[1]?.label).toBe('update Issue/i1 {title} (sync id 2)');
+    expect(queued.find((item) => item.id === 't7')?.attempts).toBe(2);
+    expect(model.queues[`persisted/${db}`]).toHaveLength(count);
+    expect(model.conflicts).toEqual([expect.objectContaining({ entity: 'Issue/i5', field: 'title', winner: 'remote', rule: 'stale' })]);
+    // Halfway through the sync actions, exactly the transactions at or below the client's cursor have left.
+    const half = Math.floor(syncId / 2);
+    for (let id = 2; id <= half; id++) feed(sync(id, 0));
+    model = toModel(state);
+    expect(model.queues['transactions/c1']).toHaveLength(count - 1 - (half - 1));
+    expect(model.queues['transactions/c1']?.every((item) => Number(/sync id (\d+)/.exec(item.label ?? '')?.[1]) > half)).toBe(true);
+    for (let id = half + 1; id <= syncId; id++) feed(sync(id, 0));
+    for (let i = 0; i < count; i++)
+      feed({
+        transport: 'idb',
+        conn: `idb:${db}`,
+        dir: 'local',
+        kind: 'write',
+        json: { op: 'delete', key: `t${i}` },
+        meta: { db, store: 'transactions' },
+      } as Omit<RawFrame, 'seq' | 't'>);
+    model = toModel(state);
+    expect(model.queues['transactions/c1']).toEqual([]);
+    expect(model.queues[`persisted/${db}`]).toEqual([]);
+    expect(model.journals['client/c1']).toMatchObject({ cursor: syncId });
+  }, 60_000);
+});
