@@ -9,5 +9,6 @@ export * from './hand-over.ts';
 export * from './model.ts';
 export * from './payload.ts';
 export * from './registry.ts';
+export * from './sorted-list.ts';
 export * from './tagged-json.ts';
 export * from './unknown.ts';

@@ -7,7 +7,7 @@
  * Nothing here mutates: each step returns new objects.
  */
 import { Map as ImmutableMap, Set as ImmutableSet, List, OrderedMap } from 'immutable';
-import { AppendLog, type Conflict, type DissectorEvent, type Phase, type PhaseName, type RawFrame } from '../core/index.ts';
+import { AppendLog, type Conflict, type DissectorEvent, insertSorted, type Phase, type PhaseName, type RawFrame } from '../core/index.ts';
 import type {
   BootstrapLine,
   ChangeRequest,
@@ -193,19 +193,7 @@ function retireUpTo(state: LinearState, client: string, syncId: number): LinearS
   };
 }
 
-/** Inserts keeping `awaiting` sorted by sync id; the server hands them out in order, so this is nearly always a push. */
-function withAwaiting(awaiting: List<Awaiting>, entry: Awaiting): List<Awaiting> {
-  const last = awaiting.last();
-  if (last === undefined || last.syncId <= entry.syncId) return awaiting.push(entry);
-  let low = 0;
-  let high = awaiting.size;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((awaiting.get(mid) as Awaiting).syncId <= entry.syncId) low = mid + 1;
-    else high = mid;
-  }
-  return awaiting.insert(low, entry);
-}
+const bySyncId = (entry: Awaiting): number => entry.syncId;
 
 function retire(state: LinearState, client: string, ids: ReadonlySet<string>): LinearState {
   const queue = state.queues[client];
@@ -362,7 +350,7 @@ function onChangeResponse(state: LinearState, response: ChangeResponse, frame: R
     if (!tx) continue;
     if (result.ok) {
       queue = queue.set(tx.id, { ...tx, syncId: result.syncId });
-      awaiting = withAwaiting(awaiting, { syncId: result.syncId, id: tx.id });
+      awaiting = insertSorted(awaiting, { syncId: result.syncId, id: tx.id }, bySyncId);
       continue;
     }
     queue = queue.delete(tx.id);

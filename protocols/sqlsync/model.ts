@@ -6,8 +6,8 @@
 import { type CommonModel, dictionary, type Entity, type Journal, type QueueItem } from '@syncscope/protocols/core';
 import { journalNames, type PendingEntry, type SqlsyncState } from './reduce.ts';
 
-function queueItems(prefix: string, entries: readonly PendingEntry[]): QueueItem[] {
-  return entries.map((entry) => ({
+function queueItems(prefix: string, entries: Iterable<PendingEntry>): QueueItem[] {
+  return Array.from(entries, (entry) => ({
     id: `${prefix}#${entry.lsn}`,
     enqueuedAt: entry.t,
     size: entry.size,

@@ -77,7 +77,7 @@ describe('sqlsync reducer', () => {
       [{ conn: 'a', dir: 'in', value: { type: 'timeline-range', doc: 'd', timeline: 'ta', range: { first: 0, last: 0 } } }],
       state,
     );
-    expect(acked.state.timelines.ta?.pending.map((p) => p.lsn)).toEqual([1]);
+    expect(acked.state.timelines.ta?.pending.toArray().map((p) => p.lsn)).toEqual([1]);
   });
 
   it('reports a rebase over another timeline and each rejection once', () => {
@@ -179,4 +179,62 @@ describe('sqlsync reducer: the browser client’s saved journals', () => {
     state = step(state, write({ op: 'delete', key: 'd1' }));
     expect(Object.keys(sqlsyncDissector.model(state).journals)).toEqual([]);
   });
+});
+
+describe('sqlsync reducer: a long offline timeline', () => {
+  it('keeps 30,000 resent, out-of-order entries sorted by LSN, acknowledges and applies them from the front, and rebases what is left', () => {
+    const count = 30_000;
+    const batch = 300;
+    const edit = (lsn: number) => ({ tag: 'SetText', id: `todo-${lsn % 500}`, text: `edit ${lsn}` });
+    const sync = (first: number) => ({
+      conn: 'a',
+      dir: 'out' as const,
+      value: {
+        type: 'timeline-sync',
+        doc: 'd',
+        partial: { id: 'ta', range: { first, last: first + batch - 1 }, entries: Array.from({ length: batch }, (_, k) => edit(first + k)) },
+      },
+    });
+    const firsts = Array.from({ length: count / batch }, (_, i) => i * batch);
+    // The last two batches go out swapped, and the second batch is sent twice.
+    const order = [...firsts.slice(0, -2), firsts.at(-1) as number, firsts.at(-2) as number, batch];
+    let { state } = fold([
+      { conn: 'a', dir: 'out', value: { type: 'open', docs: [{ doc: 'd', storageRange: null, timeline: 'ta' }] } },
+      { conn: 'a', dir: 'in', value: { type: 'timeline-range', doc: 'd', timeline: 'ta', range: null } },
+      ...order.map(sync),
+    ]);
+    let queue = sqlsyncDissector.model(state).queues['timeline ta'] ?? [];
+    expect(queue).toHaveLength(count);
+    expect(queue.every((item, i) => item.id === `ta#${i}`)).toBe(true);
+    expect(queue.filter((item) => item.attempts === 2).map((item) => item.id)).toEqual(
+      Array.from({ length: batch }, (_, k) => `ta#${batch + k}`),
+    );
+    // The server acknowledges half; then storage applies the first 1,000 entries after another timeline's edit.
+    state = fold(
+      [{ conn: 'a', dir: 'in', value: { type: 'timeline-range', doc: 'd', timeline: 'ta', range: { first: 0, last: count / 2 - 1 } } }],
+      state,
+    ).state;
+    queue = sqlsyncDissector.model(state).queues['timeline ta'] ?? [];
+    expect(queue).toHaveLength(count / 2);
+    expect(queue[0]?.id).toBe(`ta#${count / 2}`);
+    const applied = [
+      { timeline: 'tb', lsn: 0, mutation: edit(7) },
+      ...Array.from({ length: 1_000 }, (_, lsn) => ({ timeline: 'ta', lsn, mutation: edit(lsn) })),
+    ];
+    state = fold(
+      [
+        {
+          conn: 'a',
+          dir: 'in',
+          value: { type: 'storage-sync', doc: 'd', partial: { id: 'd', range: { first: 0, last: applied.length - 1 }, entries: applied } },
+        },
+      ],
+      state,
+    ).state;
+    expect(state.timelines.ta?.unapplied.size).toBe(count - 1_000);
+    expect(state.timelines.ta?.unapplied.first()?.lsn).toBe(1_000);
+    const [rebase] = sqlsyncDissector.model(state).conflicts;
+    expect(rebase).toMatchObject({ rule: 'rebase', winner: 'local', entity: 'd/todo-7', field: 'todo-7' });
+    expect(rebase?.local).toHaveLength(count - 1_000);
+  }, 60_000);
 });

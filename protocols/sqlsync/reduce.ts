@@ -15,13 +15,16 @@ import {
   AppendLog,
   type Conflict,
   type DissectorEvent,
+  dropThrough,
   type Entity,
+  findSorted,
+  insertSorted,
   type LsnRange,
   type Phase,
   type PhaseName,
   type RawFrame,
 } from '@syncscope/protocols/core';
-import { Map as ImmutableMap } from 'immutable';
+import { Map as ImmutableMap, List } from 'immutable';
 import { mutationSize } from './codec.ts';
 import type { EngineMessage, LocalWrite, PublicLsnRange, ReplicationMsg, SqlsyncMessage, StorageEntry, WorkerMessage } from './schemas.ts';
 
@@ -44,10 +47,14 @@ export interface TimelineView {
   sent: LsnRange | null;
   /** The server's range of this timeline, from its last timeline-range. */
   serverRange: LsnRange | null;
-  /** Sent, not yet acknowledged by a timeline-range. */
-  pending: readonly PendingEntry[];
-  /** Sent, not yet seen applied in a storage sync: what each rebase re-applies. */
-  unapplied: readonly PendingEntry[];
+  /**
+   * Sent, not yet acknowledged by a timeline-range; sorted by LSN. Both lists are persistent and searched by
+   * bisection: an offline client resends thousands of entries, and arrays copied, searched and re-sorted per batch
+   * folded them quadratically.
+   */
+  pending: List<PendingEntry>;
+  /** Sent, not yet seen applied in a storage sync: what each rebase re-applies; sorted by LSN. */
+  unapplied: List<PendingEntry>;
   lastFrame: number;
   serverFrame?: number;
 }
@@ -74,9 +81,12 @@ export interface SqlsyncState {
   timelines: Readonly<Record<string, TimelineView>>;
   /** Named journals other than client timelines: server timelines are derived; these are storage and public ones. */
   journals: Readonly<Record<string, RangeView & { side: 'client' | 'server' }>>;
-  /** Queue name -> pending items (public replication frames, worker requests). */
-  /** Queues by name, one per worker port among them: a persistent map, so a session of many ports does not copy them all per frame. */
-  queues: ImmutableMap<string, readonly PendingEntry[]>;
+  /**
+   * Queue name -> pending items: public replication frames (sorted by LSN) and worker requests (in the order they
+   * were made). A persistent map, one queue per worker port among them, so a session of many ports does not copy
+   * them all per frame.
+   */
+  queues: ImmutableMap<string, List<PendingEntry>>;
   /**
    * A persistent map: storage syncs put an entity per mutation and every frame would otherwise copy all of them
    * (the fold keeps old states as checkpoints, so nothing is changed in place).
@@ -114,6 +124,8 @@ function tagOf(mutation: unknown): string {
   const tag = mutation && typeof mutation === 'object' ? (mutation as { tag?: unknown }).tag : undefined;
   return typeof tag === 'string' ? tag : 'mutation';
 }
+
+const byLsn = (entry: PendingEntry): number => entry.lsn;
 
 function entryOf(lsn: number, mutation: unknown, frame: RawFrame, attempts = 1): PendingEntry {
   const object = objectOf(mutation);
@@ -160,7 +172,15 @@ export const journalNames = {
 
 function timelineOf(state: SqlsyncState, timeline: string, doc: string, frame: RawFrame): TimelineView {
   return (
-    state.timelines[timeline] ?? { doc, side: 'client', sent: null, serverRange: null, pending: [], unapplied: [], lastFrame: frame.seq }
+    state.timelines[timeline] ?? {
+      doc,
+      side: 'client',
+      sent: null,
+      serverRange: null,
+      pending: List(),
+      unapplied: List(),
+      lastFrame: frame.seq,
+    }
   );
 }
 
@@ -195,23 +215,22 @@ function reduceEngine(state: SqlsyncState, msg: EngineMessage, frame: RawFrame):
     case 'timeline-sync': {
       const { partial } = msg;
       const current = timelineOf(state, partial.id, msg.doc, frame);
-      const pending = [...current.pending];
-      const unapplied = [...current.unapplied];
+      let pending = current.pending;
+      let unapplied = current.unapplied;
       partial.entries.forEach((mutation, i) => {
         const lsn = partial.range.first + i;
-        const at = pending.findIndex((p) => p.lsn === lsn);
-        const previous = at >= 0 ? pending[at] : undefined;
+        const [previous, at] = findSorted(pending, lsn, byLsn);
         // A resend keeps the time the entry was first queued, so its age stays honest.
         const entry = previous ? { ...previous, attempts: previous.attempts + 1, frame: frame.seq } : entryOf(lsn, mutation, frame);
-        if (at >= 0) pending[at] = entry;
-        else if (!current.serverRange || lsn > current.serverRange.last) pending.push(entry);
-        if (!unapplied.some((u) => u.lsn === lsn)) unapplied.push(entry);
+        if (previous) pending = pending.set(at, entry);
+        else if (!current.serverRange || lsn > current.serverRange.last) pending = insertSorted(pending, entry, byLsn);
+        if (findSorted(unapplied, lsn, byLsn)[0] === undefined) unapplied = insertSorted(unapplied, entry, byLsn);
       });
       const next = putTimeline(state, partial.id, {
         ...current,
         sent: union(current.sent, partial.range),
-        pending: pending.sort((a, b) => a.lsn - b.lsn),
-        unapplied: unapplied.sort((a, b) => a.lsn - b.lsn),
+        pending,
+        unapplied,
         lastFrame: frame.seq,
       });
       return withPhase(next, conn, 'timeline-sync', frame);
@@ -219,10 +238,10 @@ function reduceEngine(state: SqlsyncState, msg: EngineMessage, frame: RawFrame):
     case 'timeline-range': {
       const current = timelineOf(state, msg.timeline, msg.doc, frame);
       const acked = msg.range;
-      const pending = acked ? current.pending.filter((p) => p.lsn > acked.last) : current.pending;
+      const pending = acked ? dropThrough(current.pending, acked.last, byLsn) : current.pending;
       const next = putTimeline(state, msg.timeline, { ...current, serverRange: acked, pending, serverFrame: frame.seq });
       const phase = state.conns.get(conn)?.phase;
-      return pending.length === 0 && phase !== 'storage-sync' ? withPhase(next, conn, 'idle', frame) : next;
+      return pending.size === 0 && phase !== 'storage-sync' ? withPhase(next, conn, 'idle', frame) : next;
     }
     case 'storage-sync':
       return reduceStorageSync(state, msg.doc, msg.partial.range, msg.partial.entries, frame);
@@ -234,7 +253,7 @@ function reduceEngine(state: SqlsyncState, msg: EngineMessage, frame: RawFrame):
         lastFrame: frame.seq,
         peer: journalNames.serverStorage(msg.doc),
       });
-      const pending = state.timelines[timeline]?.pending.length ?? 0;
+      const pending = state.timelines[timeline]?.pending.size ?? 0;
       return withPhase(next, conn, pending > 0 ? 'timeline-sync' : 'idle', frame);
     }
     case 'error': {
@@ -295,7 +314,7 @@ function reduceStorageSync(
   const timelines = { ...next.timelines };
   for (const [timeline, highest] of highestByTimeline) {
     const view = timelines[timeline];
-    if (view) timelines[timeline] = { ...view, unapplied: view.unapplied.filter((u) => u.lsn > highest) };
+    if (view) timelines[timeline] = { ...view, unapplied: dropThrough(view.unapplied, highest, byLsn) };
   }
   next = { ...next, timelines };
 
@@ -322,7 +341,7 @@ function reduceStorageSync(
   // The rebase this storage sync causes on the receiving client: its still-unapplied entries go back on top of
   // other timelines' new entries. That is a conflict worth showing when both sides are non-empty.
   const own = connTimeline(next, conn, doc);
-  const local = own ? (next.timelines[own]?.unapplied ?? []) : [];
+  const local = own ? (next.timelines[own]?.unapplied.toArray() ?? []) : [];
   const remote = entries.filter((entry) => entry.timeline !== own && entry.rejected === undefined);
   if (own && local.length > 0 && remote.length > 0) {
     const touched = new Set(remote.map((entry) => objectOf(entry.mutation)).filter((o): o is string => o !== undefined));
@@ -373,23 +392,20 @@ function reduceReplication(state: SqlsyncState, msg: ReplicationMsg, frame: RawF
     if (!outbound) {
       const queue = `timeline ${id}`;
       const acked = ranged.cursor - 1;
-      const left = (next.queues.get(queue) ?? []).filter((p) => p.lsn > acked);
+      const left = dropThrough(next.queues.get(queue) ?? List<PendingEntry>(), acked, byLsn);
       next = { ...next, queues: next.queues.set(queue, left) };
-      return left.length === 0 ? withPhase(next, conn, 'idle', frame) : next;
+      return left.size === 0 ? withPhase(next, conn, 'idle', frame) : next;
     }
     return withPhase(next, conn, 'idle', frame);
   }
   const { id, lsn, payload } = msg.Frame;
   if (outbound) {
     const queue = `timeline ${id}`;
-    const items = state.queues.get(queue) ?? [];
-    const previous = items.find((p) => p.lsn === lsn);
+    const items = state.queues.get(queue) ?? List();
+    const [previous, at] = findSorted(items, lsn, byLsn);
     const mutation = payload.kind === 'mutation' ? payload.mutation : null;
     const item = previous ? { ...previous, attempts: previous.attempts + 1, frame: frame.seq } : entryOf(lsn, mutation, frame);
-    const queues = state.queues.set(
-      queue,
-      [...items.filter((p) => p.lsn !== lsn), item].sort((a, b) => a.lsn - b.lsn),
-    );
+    const queues = state.queues.set(queue, previous ? items.set(at, item) : insertSorted(items, item, byLsn));
     const name = journalNames.publicClient(id);
     const journal = state.journals[name];
     const next = setJournal({ ...state, queues }, name, {
@@ -425,14 +441,15 @@ const STATUS_PHASE: Record<string, PhaseName> = {
 function reduceWorker(state: SqlsyncState, msg: WorkerMessage, frame: RawFrame): SqlsyncState {
   // Per port (conn), not per channel: every tab numbers its handler ids from 1 on the same channel name.
   const queue = `worker ${frame.conn}`;
-  const items = state.queues.get(queue) ?? [];
+  // Requests awaiting their Reply: a tab has a handful in flight, so a scan per request is cheap here.
+  const items = state.queues.get(queue) ?? List<PendingEntry>();
   switch (msg.tag) {
     case 'Boot':
     case 'Close':
     case 'Doc': {
       const label = msg.tag === 'Doc' ? `${msg.req.tag}${msg.req.tag === 'Mutate' ? ` ${tagOf(msg.req.mutation)}` : ''}` : msg.tag;
       const item: PendingEntry = { ...entryOf(msg.handlerId, msg.tag === 'Doc' ? msg.req : msg, frame), tag: label };
-      return { ...state, queues: state.queues.set(queue, [...items.filter((p) => p.lsn !== msg.handlerId), item]) };
+      return { ...state, queues: state.queues.set(queue, items.filter((p) => p.lsn !== msg.handlerId).push(item)) };
     }
     case 'Reply':
       return {

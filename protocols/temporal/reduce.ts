@@ -16,6 +16,7 @@ import { AppendLog } from '../core/append-log.ts';
 import type { DissectorEvent } from '../core/dissector.ts';
 import type { RawFrame } from '../core/frame.ts';
 import type { Conflict, ConflictRule, PhaseName } from '../core/model.ts';
+import { bisect, findSorted, insertSorted } from '../core/sorted-list.ts';
 import type { TemporalMessage } from './decode.ts';
 import { applyDiff, changedPaths, overlappingPaths } from './diff.ts';
 import type {
@@ -184,31 +185,18 @@ function entityOf(state: TemporalState, ref: EntityRef, frame: RawFrame): Entity
   );
 }
 
-/** First index of the sorted `timeline` whose version is above `version` (or at or above it, when `inclusive`). */
-function bisect(timeline: List<string>, version: string, inclusive: boolean): number {
-  let lo = 0;
-  let hi = timeline.size;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const at = timeline.get(mid) as string;
-    if (at < version || (!inclusive && at === version)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+/** A timeline holds the versions themselves: each entry is its own key. */
+const itself = (entry: string): string => entry;
 
-/** The timeline with `version` in its place (unchanged when it is already there). */
-function withTimelineEntry(timeline: List<string>, version: string): List<string> {
-  const last = timeline.last();
-  if (last === undefined || version > last) return timeline.push(version);
-  const at = bisect(timeline, version, true);
-  return timeline.get(at) === version ? timeline : timeline.insert(at, version);
+/** The timeline with `entry` in its place (unchanged when it is already there). */
+function withTimelineEntry(timeline: List<string>, entry: string): List<string> {
+  return findSorted(timeline, entry, itself)[0] !== undefined ? timeline : insertSorted(timeline, entry, itself);
 }
 
 /** Versions strictly between `after` and `before`, oldest first. */
 function versionsBetween(timeline: List<string>, after: string, before: string): string[] {
   const out: string[] = [];
-  for (let i = bisect(timeline, after, false); i < timeline.size && (timeline.get(i) as string) < before; i++)
+  for (let i = bisect(timeline, after, itself, true); i < timeline.size && (timeline.get(i) as string) < before; i++)
     out.push(timeline.get(i) as string);
   return out;
 }
