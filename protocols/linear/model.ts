@@ -21,7 +21,7 @@ export function toModel(state: LinearState): CommonModel {
   }
   const queues: Record<string, QueueItem[]> = dictionary();
   for (const [client, pending] of Object.entries(state.queues)) {
-    queues[queueName(client)] = [...pending.values()].map((tx) => ({
+    queues[queueName(client)] = Array.from(pending.values(), (tx) => ({
       id: tx.id,
       enqueuedAt: tx.enqueuedAt,
       attempts: tx.attempts,
@@ -34,7 +34,7 @@ export function toModel(state: LinearState): CommonModel {
     journals[clientJournal(client)] = { side: 'client', cursor: cursor.cursor, peer: SERVER_JOURNAL, lastFrame: cursor.lastFrame };
   }
   for (const [db, persisted] of Object.entries(state.persisted)) {
-    queues[persistedName(db)] = [...persisted.queue.values()].map((tx) => ({
+    queues[persistedName(db)] = Array.from(persisted.queue.values(), (tx) => ({
       id: tx.id,
       enqueuedAt: tx.enqueuedAt,
       attempts: tx.attempts,

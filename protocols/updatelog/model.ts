@@ -36,7 +36,8 @@ export function model(state: UpdatelogState): CommonModel {
   }
   const queues: CommonModel['queues'] = dictionary();
   for (const [client, items] of Object.entries(state.queues)) {
-    queues[`client:${client}`] = [...items.values()].sort((a, b) => a.frame - b.frame);
+    // In the order they were first saved: the ordered map keeps it (a resave keeps its place).
+    queues[`client:${client}`] = [...items.values()];
   }
   const entities: Record<string, Entity> = dictionary();
   for (const [key, entity] of state.entities) entities[key] = entity;

@@ -53,13 +53,16 @@ export interface AreaView {
   lastFrame: number;
 }
 
+type ClientQueue = OrderedMap<string, QueueItem>;
+const EMPTY_QUEUE: ClientQueue = OrderedMap();
+
 export interface UpdatelogState {
   readonly clients: Readonly<Record<string, ClientView>>;
   /**
    * Per client, its local updates not yet stored, by update id in the order they were saved. Persistent: a client
    * that saved 10,000 updates offline copied its whole queue per save and per stored PUT.
    */
-  readonly queues: Readonly<Record<string, OrderedMap<string, QueueItem>>>;
+  readonly queues: Readonly<Record<string, ClientQueue>>;
   readonly areas: Readonly<Record<string, AreaView>>;
   /** A persistent map, as `applied` below: every update read changes a few entities of many. */
   readonly entities: ImmutableMap<string, Entity>;
@@ -115,7 +118,7 @@ export function reduce(state: UpdatelogState, event: DissectorEvent<Message>, fr
       // Whatever was pending under that key is overwritten by a record the client will not load.
       return dequeue(state, client, message.key);
     case 'LocalClear':
-      return state.queues[client] ? { ...state, queues: { ...state.queues, [client]: OrderedMap<string, QueueItem>() } } : state;
+      return state.queues[client] ? { ...state, queues: { ...state.queues, [client]: EMPTY_QUEUE } } : state;
     case 'LocalReplica':
       return saveReplica(state, client, message.replica, frame);
     case 'LocalReplicaDropped': {
@@ -172,7 +175,7 @@ function saveReplica(state: UpdatelogState, client: string, replica: Replica, fr
 }
 
 function enqueue(state: UpdatelogState, client: string, update: Update, frame: RawFrame, attempt: number): UpdatelogState {
-  const queue = state.queues[client] ?? OrderedMap<string, QueueItem>();
+  const queue = state.queues[client] ?? EMPTY_QUEUE;
   const existing = queue.get(update.id);
   const item: QueueItem = existing
     ? { ...existing, attempts: existing.attempts + attempt }
