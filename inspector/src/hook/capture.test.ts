@@ -1,7 +1,7 @@
 import type { RawFrame } from '@syncscope/protocols/core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HookEvent } from '../bridge/messages.ts';
-import { Capture, type FramePart } from './capture.ts';
+import { Capture, DELIVERY_INTERVAL_MS, type FramePart } from './capture.ts';
 import { REDACTED, Redactor } from './redact.ts';
 
 /** A scheduler the test runs by hand, so "one delivery per task" is counted, not timed. */
@@ -46,6 +46,33 @@ describe('Capture', () => {
     const frames = framesOf(events);
     expect(frames.map((f) => f.seq)).toEqual([...Array(501).keys()]);
     expect(frames[0]).toMatchObject({ t: 7, text: 'm0' });
+  });
+
+  describe('default pacing', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('delivers an idle frame on the next task, and a stream of one frame per task once per interval', () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+      const capture = new Capture();
+      const events: HookEvent[] = [];
+      capture.subscribe((e) => events.push(e));
+      capture.emit(message('alone'));
+      vi.advanceTimersByTime(0);
+      expect(framesOf(events).map((f) => f.text)).toEqual(['alone']);
+      // 100 ms of a socket delivering a message every millisecond, each in a task of its own.
+      for (let ms = 0; ms < 100; ms++) {
+        capture.emit(message(`m${ms}`));
+        vi.advanceTimersByTime(1);
+      }
+      vi.advanceTimersByTime(DELIVERY_INTERVAL_MS);
+      const batches = events.filter((e) => e.type === 'frames').length;
+      expect(framesOf(events)).toHaveLength(101);
+      expect(framesOf(events).map((f) => f.seq)).toEqual([...Array(101).keys()]);
+      expect(batches).toBeGreaterThanOrEqual(100 / DELIVERY_INTERVAL_MS);
+      expect(batches).toBeLessThanOrEqual(100 / DELIVERY_INTERVAL_MS + 2);
+    });
   });
 
   it('holds a bounded buffer while recording with nobody listening, and counts what it drops exactly', () => {

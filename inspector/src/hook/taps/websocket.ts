@@ -25,6 +25,8 @@ export function tapWebSocket(g: typeof globalThis, capture: Capture, patches: Pa
     });
 
   const message = (conn: string, dir: 'in' | 'out', data: unknown) => {
+    // Text, the common case, as one object literal: this runs for every message of every socket.
+    if (typeof data === 'string') return capture.emit({ transport: 'websocket', conn, dir, kind: 'message', text: data });
     const part = { transport: 'websocket', conn, dir, kind: 'message' } as const;
     const payload = wirePayload(data);
     if (payload) return capture.emit({ ...part, ...payload });
@@ -47,7 +49,15 @@ export function tapWebSocket(g: typeof globalThis, capture: Capture, patches: Pa
     addListener.call(ws, 'open', () => open.add(ws));
     addListener.call(ws, 'close', () => open.delete(ws));
     on('open', () => frameOpen(ws, conn, false));
-    on('message', (event) => message(conn, 'in', (event as MessageEvent).data));
+    // Not through `on`: no closure per message, and the message is read only while capture is active.
+    addListener.call(ws, 'message', (event: Event) => {
+      if (!capture.active) return;
+      try {
+        message(conn, 'in', (event as MessageEvent).data);
+      } catch (thrown) {
+        capture.report('websocket', thrown);
+      }
+    });
     on('error', () => capture.emit({ transport: 'websocket', conn, dir: 'in', kind: 'error', meta: { url: ws.url } }));
     on('close', (event) => {
       const { code, reason, wasClean } = event as CloseEvent;
