@@ -9,10 +9,10 @@ type NativeBase64 = { toBase64?: (this: Uint8Array) => string };
 const nativeToBase64 = (Uint8Array.prototype as NativeBase64).toBase64;
 const nativeFromBase64 = (Uint8Array as { fromBase64?: (b64: string) => Uint8Array }).fromBase64;
 /**
- * Node before 25 has neither: its Buffer decodes base64 natively (a session file's binary frames are base64, and
+ * Node 20 has neither: its Buffer decodes base64 natively (a session file's binary frames are base64, and
  * decoding them through atob was a tenth of folding a CBOR session in `syncscope dump`). Absent in pages.
  */
-type NodeBuffer = { from(text: string, encoding: 'base64'): Uint8Array; isBuffer(value: unknown): boolean };
+type NodeBuffer = { from(text: string, encoding: 'base64'): Uint8Array };
 const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
 
 export function bytesToBase64(bytes: Uint8Array): string {
